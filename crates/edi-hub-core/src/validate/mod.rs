@@ -1,0 +1,144 @@
+//! Validation of uploaded CSV and Parquet files against a dataset's
+//! definition: every problem is listed with its row, column and a plain
+//! English message, and only a file without problems yields a table.
+
+mod column;
+mod csv_input;
+mod header;
+mod parquet_input;
+mod problem;
+mod rules;
+
+use bytes::Bytes;
+
+pub use column::Values;
+pub use problem::{MAX_LISTED_PROBLEMS, Problem, Problems};
+
+use crate::dataset::{ColumnDef, Dataset};
+
+/// The two upload formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UploadFormat {
+    Csv,
+    Parquet,
+}
+
+/// Size limits for one file (a hostile file must not exhaust memory).
+#[derive(Debug, Clone)]
+pub struct Limits {
+    pub max_rows: usize,
+    /// Largest total uncompressed column size a Parquet file may declare.
+    pub max_uncompressed_bytes: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_rows: 1_000_000,
+            max_uncompressed_bytes: 512 * 1024 * 1024,
+        }
+    }
+}
+
+/// What a reader produced: one checked column per dataset column.
+#[derive(Debug)]
+struct Read {
+    rows: usize,
+    builders: Vec<column::ColumnBuilder>,
+    /// Indices of the dataset columns present in the file.
+    present: Vec<usize>,
+    /// Rows rejected as a whole (e.g. a wrong number of CSV fields).
+    bad_rows: Vec<usize>,
+}
+
+/// A file that passed every check: one value list per column of the dataset.
+#[derive(Debug, Clone)]
+pub struct ValidTable {
+    pub dataset: Dataset,
+    pub rows: usize,
+    /// Every column of the dataset, in definition order, with whether the
+    /// file had it (an absent optional dimension means "all").
+    pub columns: Vec<(&'static ColumnDef, bool, Values)>,
+}
+
+impl ValidTable {
+    pub fn values(&self, name: &str) -> Option<&Values> {
+        self.columns
+            .iter()
+            .find(|(d, _, _)| d.name == name)
+            .map(|(_, _, v)| v)
+    }
+
+    pub fn has_column(&self, name: &str) -> bool {
+        self.columns
+            .iter()
+            .any(|(d, present, _)| d.name == name && *present)
+    }
+}
+
+/// Validates an uploaded file; returns the table or every problem found.
+pub fn validate(
+    dataset: Dataset,
+    format: UploadFormat,
+    bytes: Bytes,
+    limits: &Limits,
+) -> Result<ValidTable, Vec<Problem>> {
+    let mut problems = Problems::default();
+    let read = match format {
+        UploadFormat::Csv => csv_input::read(dataset, &bytes, limits, &mut problems),
+        UploadFormat::Parquet => parquet_input::read(dataset, bytes, limits, &mut problems),
+    };
+    let Some(read) = read else {
+        return Err(problems.into_vec());
+    };
+    let mut good = vec![true; read.rows];
+    for r in read
+        .bad_rows
+        .iter()
+        .chain(read.builders.iter().flat_map(|b| b.bad_rows.iter()))
+    {
+        if let Some(g) = good.get_mut(*r) {
+            *g = false;
+        }
+    }
+    if !problems.is_full() {
+        rules::check(dataset, &read.builders, &read.present, &good, &mut problems);
+    }
+    if !problems.is_empty() {
+        return Err(problems.into_vec());
+    }
+    let present = read.present;
+    let columns = read
+        .builders
+        .into_iter()
+        .enumerate()
+        .map(|(i, b)| {
+            let here = present.contains(&i);
+            let values = if here {
+                b.values
+            } else {
+                absent(b.def, read.rows)
+            };
+            (b.def, here, values)
+        })
+        .collect();
+    Ok(ValidTable {
+        dataset,
+        rows: read.rows,
+        columns,
+    })
+}
+
+/// All-missing values for a column the file did not have.
+fn absent(def: &ColumnDef, rows: usize) -> Values {
+    use crate::dataset::ValueKind as K;
+    match def.kind {
+        K::Ethnicity | K::Code(_) | K::Organisation => Values::Code(vec![None; rows]),
+        K::PayBand | K::Count => Values::Int(vec![None; rows]),
+        K::Decimal | K::Pay => Values::Float(vec![None; rows]),
+        K::Flag => Values::Bool(vec![None; rows]),
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,247 @@
+//! Reading an uploaded Parquet file: counts of any integer type, pay bands
+//! as integers, flags as booleans, codes as plain or dictionary strings, pay
+//! as floats or decimals.
+
+use arrow::array::{Array, ArrayRef, AsArray};
+use arrow::compute::cast;
+use arrow::datatypes::{DataType, Int64Type, UInt64Type};
+use bytes::Bytes;
+use parquet::arrow::ProjectionMask;
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+
+use super::column::{ColumnBuilder, Physical};
+use super::header::HeaderMap;
+use super::problem::{Problem, Problems};
+use super::{Limits, Read};
+use crate::dataset::Dataset;
+
+const BATCH_ROWS: usize = 8192;
+
+pub fn read(
+    dataset: Dataset,
+    bytes: Bytes,
+    limits: &Limits,
+    problems: &mut Problems,
+) -> Option<Read> {
+    if bytes.len() < 12 || !bytes.starts_with(b"PAR1") || !bytes.ends_with(b"PAR1") {
+        problems.push(Problem::file(
+            "the file is not a Parquet file (it does not start and end with the Parquet marker 'PAR1'); send CSV as text/csv",
+        ));
+        return None;
+    }
+    let builder = match ParquetRecordBatchReaderBuilder::try_new(bytes) {
+        Ok(b) => b,
+        Err(e) => {
+            problems.push(Problem::file(format!(
+                "the Parquet file could not be read: {e}"
+            )));
+            return None;
+        }
+    };
+    let metadata = builder.metadata().clone();
+    let declared_rows = metadata.file_metadata().num_rows();
+    if declared_rows < 0 || declared_rows as u64 > limits.max_rows as u64 {
+        problems.push(Problem::file(format!(
+            "the file has more than {} data rows",
+            limits.max_rows
+        )));
+        return None;
+    }
+    let uncompressed: i64 = metadata
+        .row_groups()
+        .iter()
+        .flat_map(|rg| rg.columns().iter().map(|c| c.uncompressed_size().max(0)))
+        .sum();
+    if uncompressed as u64 > limits.max_uncompressed_bytes {
+        problems.push(Problem::file(format!(
+            "the file expands to {uncompressed} bytes, more than the {} allowed",
+            limits.max_uncompressed_bytes
+        )));
+        return None;
+    }
+
+    let schema = builder.schema().clone();
+    let names: Vec<String> = schema.fields().iter().map(|f| f.name().clone()).collect();
+    let header = HeaderMap::check(dataset, &names, problems);
+    let mut builders: Vec<ColumnBuilder> =
+        dataset.columns().iter().map(ColumnBuilder::new).collect();
+
+    // Which file columns to decode, and whether their type is acceptable.
+    let mut readable = Vec::new();
+    for (file_index, target) in header.file_columns.iter().enumerate() {
+        let Some(def_index) = *target else { continue };
+        let field = schema.field(file_index);
+        let check = physical(field.data_type())
+            .ok_or_else(|| format!("the column has the unsupported type {}", field.data_type()))
+            .and_then(|p| builders[def_index].accepts(p));
+        match check {
+            Ok(()) => readable.push((file_index, def_index)),
+            Err(msg) => problems.push(Problem::column(field.name(), msg)),
+        }
+    }
+    let roots: Vec<usize> = readable.iter().map(|(i, _)| *i).collect();
+    let mask = ProjectionMask::roots(builder.parquet_schema(), roots);
+    let reader = match builder
+        .with_projection(mask)
+        .with_batch_size(BATCH_ROWS)
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            problems.push(Problem::file(format!(
+                "the Parquet file could not be read: {e}"
+            )));
+            return None;
+        }
+    };
+
+    let mut rows = 0usize;
+    for batch in reader {
+        let batch = match batch {
+            Ok(b) => b,
+            Err(e) => {
+                problems.push(Problem::file(format!(
+                    "the Parquet data could not be decoded: {e}"
+                )));
+                return None;
+            }
+        };
+        if rows + batch.num_rows() > limits.max_rows {
+            problems.push(Problem::file(format!(
+                "the file has more than {} data rows",
+                limits.max_rows
+            )));
+            return None;
+        }
+        for (position, (_, def_index)) in readable.iter().enumerate() {
+            push_array(
+                &mut builders[*def_index],
+                rows,
+                batch.column(position),
+                problems,
+            );
+        }
+        rows += batch.num_rows();
+    }
+    for (file_index, target) in header.file_columns.iter().enumerate() {
+        if let Some(def_index) = target
+            && !readable.iter().any(|(i, _)| i == &file_index)
+        {
+            builders[*def_index].reject_all(rows);
+        }
+    }
+    if rows == 0 {
+        problems.push(Problem::file("the file has no data rows"));
+        return None;
+    }
+    let present = header.file_columns.iter().flatten().copied().collect();
+    Some(Read {
+        rows,
+        builders,
+        present,
+        bad_rows: Vec::new(),
+    })
+}
+
+fn physical(t: &DataType) -> Option<Physical> {
+    Some(match t {
+        DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => Physical::Text,
+        DataType::Dictionary(_, v) if physical(v) == Some(Physical::Text) => Physical::Text,
+        DataType::Int8
+        | DataType::Int16
+        | DataType::Int32
+        | DataType::Int64
+        | DataType::UInt8
+        | DataType::UInt16
+        | DataType::UInt32
+        | DataType::UInt64 => Physical::Integer,
+        DataType::Float16 | DataType::Float32 | DataType::Float64 => Physical::Float,
+        DataType::Decimal32(_, _)
+        | DataType::Decimal64(_, _)
+        | DataType::Decimal128(_, _)
+        | DataType::Decimal256(_, _) => Physical::Decimal,
+        DataType::Boolean => Physical::Boolean,
+        DataType::Null => Physical::Text,
+        _ => return None,
+    })
+}
+
+fn push_array(
+    builder: &mut ColumnBuilder,
+    first_row: usize,
+    array: &ArrayRef,
+    problems: &mut Problems,
+) {
+    let row = |i: usize| first_row + i;
+    let t = array.data_type().clone();
+    let as_type = |to: &DataType| cast(array, to).ok();
+    match physical(&t) {
+        Some(Physical::Text) => {
+            if let Some(a) = as_type(&DataType::Utf8) {
+                let a = a.as_string::<i32>();
+                for i in 0..a.len() {
+                    if a.is_null(i) {
+                        builder.push_missing(row(i), problems);
+                    } else {
+                        builder.push_text(row(i), a.value(i), problems);
+                    }
+                }
+                return;
+            }
+        }
+        Some(Physical::Integer) => {
+            let converted = if t == DataType::UInt64 {
+                as_type(&DataType::UInt64).map(|a| {
+                    let a = a.as_primitive::<UInt64Type>().clone();
+                    (0..a.len())
+                        .map(|i| (!a.is_null(i)).then(|| i128::from(a.value(i))))
+                        .collect::<Vec<_>>()
+                })
+            } else {
+                as_type(&DataType::Int64).map(|a| {
+                    let a = a.as_primitive::<Int64Type>().clone();
+                    (0..a.len())
+                        .map(|i| (!a.is_null(i)).then(|| i128::from(a.value(i))))
+                        .collect::<Vec<_>>()
+                })
+            };
+            if let Some(values) = converted {
+                for (i, v) in values.into_iter().enumerate() {
+                    match v {
+                        Some(n) => builder.push_int(row(i), n, problems),
+                        None => builder.push_missing(row(i), problems),
+                    }
+                }
+                return;
+            }
+        }
+        Some(Physical::Float | Physical::Decimal) => {
+            if let Some(a) = as_type(&DataType::Float64) {
+                let a = a.as_primitive::<arrow::datatypes::Float64Type>();
+                for i in 0..a.len() {
+                    if a.is_null(i) {
+                        builder.push_missing(row(i), problems);
+                    } else {
+                        builder.push_float(row(i), a.value(i), problems);
+                    }
+                }
+                return;
+            }
+        }
+        Some(Physical::Boolean) => {
+            let a = array.as_boolean();
+            for i in 0..a.len() {
+                if a.is_null(i) {
+                    builder.push_missing(row(i), problems);
+                } else {
+                    builder.push_boolean(row(i), a.value(i), problems);
+                }
+            }
+            return;
+        }
+        None => {}
+    }
+    for i in 0..array.len() {
+        builder.push_unreadable(row(i), problems, "the value could not be converted");
+    }
+}
