@@ -82,6 +82,8 @@ pub struct UnknownOrganisation(pub String);
 impl Organisation {
     /// Number of London local authorities.
     pub const COUNT: usize = 33;
+    /// The first in GSS code order (City of London).
+    pub const FIRST: Organisation = Organisation(1);
 
     /// Every authority, in GSS code order.
     pub fn all() -> impl Iterator<Item = Organisation> {

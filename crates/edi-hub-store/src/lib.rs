@@ -1,1 +1,24 @@
+//! The EDI Hub's system of record: an object store (a local directory by
+//! default, S3-compatible in production, in memory for unit tests) holding
+//! the Parquet data files, the submission ledger, tokens and the audit log.
+//!
+//! Every write is either a new object at a fresh path or a create-only write
+//! (`PutMode::Create`), so several hub processes can share one store without
+//! locks and nothing is ever updated in place.
 
+mod audit;
+mod error;
+mod layout;
+mod ledger;
+mod parquet_file;
+mod snapshot;
+mod store;
+mod tokens;
+
+pub use audit::{AuditEvent, AuditOutcome};
+pub use error::{Error, Result};
+pub use ledger::{Commit, NewSubmission};
+pub use parquet_file::encode_parquet;
+pub use snapshot::{PopulationRecord, Snapshot, Status, SubmissionRecord};
+pub use store::{Store, StoreLocation};
+pub use tokens::{NewToken, Role, TokenRecord, TokenRegistry};

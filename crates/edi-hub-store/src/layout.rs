@@ -1,0 +1,50 @@
+//! Where each kind of object lives in the store.
+//!
+//! ```text
+//! data/{dataset}/{period}/{organisation}/{submission id}.parquet   accepted uploads (normalised)
+//! ledger/{organisation}/{dataset}/{period}/{sequence}.json         submission events, create-only
+//! reference/population/data/{version id}.parquet                  population tables
+//! reference/population/ledger/{sequence}.json                     which population table is current
+//! tokens/{token id}.json, tokens/{token id}.revoked               API tokens (hash only) and revocations
+//! audit/{yyyy-mm-dd}/{timestamp}-{random}.json                    the append-only audit log
+//! ```
+
+use edi_hub_core::{Dataset, Organisation, Period};
+use object_store::path::Path;
+
+pub const LEDGER: &str = "ledger";
+pub const POPULATION_LEDGER: &str = "reference/population/ledger";
+pub const TOKENS: &str = "tokens";
+pub const AUDIT: &str = "audit";
+
+pub fn data_file(dataset: Dataset, period: Period, organisation: Organisation, id: &str) -> Path {
+    Path::from(format!(
+        "data/{dataset}/{period}/{organisation}/{id}.parquet"
+    ))
+}
+
+pub fn population_file(id: &str) -> Path {
+    Path::from(format!("reference/population/data/{id}.parquet"))
+}
+
+pub fn submission_ledger(organisation: Organisation, dataset: Dataset, period: Period) -> Path {
+    Path::from(format!("{LEDGER}/{organisation}/{dataset}/{period}"))
+}
+
+/// A ledger slot: sequence numbers are zero-padded so names sort in order.
+pub fn slot(ledger: &Path, sequence: u64) -> Path {
+    ledger.clone().join(format!("{sequence:012}.json"))
+}
+
+/// The sequence number of a ledger slot's file name.
+pub fn slot_sequence(path: &Path) -> Option<u64> {
+    path.filename()?.strip_suffix(".json")?.parse().ok()
+}
+
+pub fn token(id: &str) -> Path {
+    Path::from(format!("{TOKENS}/{id}.json"))
+}
+
+pub fn token_revocation(id: &str) -> Path {
+    Path::from(format!("{TOKENS}/{id}.revoked"))
+}

@@ -1,0 +1,210 @@
+//! The state of every submission, derived by replaying the ledger: each
+//! ledger (one per organisation x dataset x period) is a gap-free sequence
+//! of create-only events, so every process that reads it derives the same
+//! history, statuses and current submissions.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, Utc};
+use edi_hub_core::{Dataset, Organisation, Period};
+use serde::{Deserialize, Serialize};
+
+/// Where a submission stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// The latest upload for its key, not withdrawn: used by benchmarks.
+    Current,
+    /// A later upload for the same key replaced it (kept in the history).
+    Superseded,
+    /// Withdrawn by its organisation or a steward (kept in the history).
+    Withdrawn,
+}
+
+impl Status {
+    pub fn name(self) -> &'static str {
+        match self {
+            Status::Current => "current",
+            Status::Superseded => "superseded",
+            Status::Withdrawn => "withdrawn",
+        }
+    }
+}
+
+/// One accepted upload, as the ledger records it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SubmissionRecord {
+    pub id: String,
+    pub organisation: Organisation,
+    pub dataset: Dataset,
+    pub period: Period,
+    pub rows: u64,
+    pub checksum: String,
+    pub supersedes: Option<String>,
+    pub received_at: DateTime<Utc>,
+    pub status: Status,
+    /// Path of the normalised Parquet file in the store.
+    pub data_path: String,
+    /// Position in its key's ledger.
+    pub sequence: u64,
+}
+
+/// The population reference table in force.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PopulationRecord {
+    pub id: String,
+    pub rows: u64,
+    pub checksum: String,
+    pub received_at: DateTime<Utc>,
+    pub data_path: String,
+}
+
+/// An event in a submission ledger.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum LedgerEvent {
+    Submitted {
+        id: String,
+        organisation: Organisation,
+        dataset: Dataset,
+        period: Period,
+        rows: u64,
+        checksum: String,
+        received_at: DateTime<Utc>,
+        data_path: String,
+        /// Token id of the uploader (never the token itself).
+        by: Option<String>,
+    },
+    Withdrawn {
+        id: String,
+        at: DateTime<Utc>,
+        by: Option<String>,
+    },
+}
+
+/// Everything the ledger says, at one moment.
+#[derive(Debug, Clone, Default)]
+pub struct Snapshot {
+    /// All submissions, newest first.
+    pub submissions: Vec<SubmissionRecord>,
+    by_id: HashMap<String, usize>,
+    current: BTreeMap<(Dataset, Period, Organisation), usize>,
+    pub population: Option<PopulationRecord>,
+    /// Changes whenever anything new is read from the ledger.
+    pub generation: u64,
+}
+
+impl Snapshot {
+    /// Replays ledgers: `ledgers` maps each key's ledger to its events in sequence order.
+    pub fn build<'a>(
+        ledgers: impl Iterator<Item = impl Iterator<Item = (u64, &'a LedgerEvent)>>,
+        population: Option<PopulationRecord>,
+        generation: u64,
+    ) -> Snapshot {
+        let mut all: Vec<SubmissionRecord> = Vec::new();
+        for events in ledgers {
+            let start = all.len();
+            let mut current: Option<usize> = None;
+            for (sequence, event) in events {
+                match event {
+                    LedgerEvent::Submitted {
+                        id,
+                        organisation,
+                        dataset,
+                        period,
+                        rows,
+                        checksum,
+                        received_at,
+                        data_path,
+                        ..
+                    } => {
+                        let supersedes = current.map(|c| {
+                            all[c].status = Status::Superseded;
+                            all[c].id.clone()
+                        });
+                        current = Some(all.len());
+                        all.push(SubmissionRecord {
+                            id: id.clone(),
+                            organisation: *organisation,
+                            dataset: *dataset,
+                            period: *period,
+                            rows: *rows,
+                            checksum: checksum.clone(),
+                            supersedes,
+                            received_at: *received_at,
+                            status: Status::Current,
+                            data_path: data_path.clone(),
+                            sequence,
+                        });
+                    }
+                    LedgerEvent::Withdrawn { id, .. } => {
+                        if let Some(i) = (start..all.len()).find(|&i| all[i].id == *id) {
+                            all[i].status = Status::Withdrawn;
+                            if current == Some(i) {
+                                current = None;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        all.sort_by(|a, b| {
+            b.received_at
+                .cmp(&a.received_at)
+                .then(b.sequence.cmp(&a.sequence))
+                .then(b.id.cmp(&a.id))
+        });
+        let by_id = all
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.id.clone(), i))
+            .collect();
+        let current = all
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.status == Status::Current)
+            .map(|(i, s)| ((s.dataset, s.period, s.organisation), i))
+            .collect();
+        Snapshot {
+            submissions: all,
+            by_id,
+            current,
+            population,
+            generation,
+        }
+    }
+
+    pub fn get(&self, id: &str) -> Option<&SubmissionRecord> {
+        self.by_id.get(id).map(|&i| &self.submissions[i])
+    }
+
+    /// Current submissions, ordered by dataset, period and organisation.
+    pub fn current(&self) -> impl Iterator<Item = &SubmissionRecord> {
+        self.current.values().map(|&i| &self.submissions[i])
+    }
+
+    /// The current submissions of one dataset and period.
+    pub fn current_for(
+        &self,
+        dataset: Dataset,
+        period: Period,
+    ) -> impl Iterator<Item = &SubmissionRecord> {
+        let lo = (dataset, period, Organisation::FIRST);
+        self.current
+            .range(lo..)
+            .take_while(move |((d, p, _), _)| *d == dataset && *p == period)
+            .map(|(_, &i)| &self.submissions[i])
+    }
+
+    /// The current submission for one key.
+    pub fn current_of(
+        &self,
+        organisation: Organisation,
+        dataset: Dataset,
+        period: Period,
+    ) -> Option<&SubmissionRecord> {
+        self.current
+            .get(&(dataset, period, organisation))
+            .map(|&i| &self.submissions[i])
+    }
+}

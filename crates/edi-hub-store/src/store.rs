@@ -1,0 +1,258 @@
+//! Opening the object store and keeping an up-to-date view of the ledger
+//! and the tokens.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
+
+use futures::{StreamExt, TryStreamExt};
+use object_store::local::LocalFileSystem;
+use object_store::memory::InMemory;
+use object_store::path::Path;
+use object_store::prefix::PrefixStore;
+use object_store::{ObjectStore, ObjectStoreExt, PutMode, PutOptions, PutPayload};
+
+use crate::layout;
+use crate::snapshot::{LedgerEvent, PopulationRecord, Snapshot};
+use crate::tokens::TokenRegistry;
+use crate::{Error, Result};
+
+/// Where the hub keeps its data.
+#[derive(Debug, Clone)]
+pub enum StoreLocation {
+    /// A local directory (created if missing): the embedded default.
+    Directory(PathBuf),
+    /// An object store URL such as `s3://bucket/prefix`, configured by the
+    /// standard `AWS_*` environment variables.
+    Url(String),
+    /// In memory, for tests.
+    Memory,
+}
+
+/// Ledger events read so far, by path (objects are immutable once created).
+#[derive(Debug, Default)]
+struct LedgerCache {
+    submissions: BTreeMap<Path, LedgerEvent>,
+    population: BTreeMap<Path, PopulationRecord>,
+}
+
+/// The hub's object store with its derived, cached views.
+#[derive(Debug)]
+pub struct Store {
+    objects: Arc<dyn ObjectStore>,
+    description: String,
+    cache: tokio::sync::Mutex<LedgerCache>,
+    snapshot: RwLock<Arc<Snapshot>>,
+    last_refresh: Mutex<Option<Instant>>,
+    tokens: TokenRegistry,
+}
+
+impl Store {
+    /// Opens the store at `location`.
+    pub fn open(location: &StoreLocation) -> Result<Store> {
+        let (objects, description): (Arc<dyn ObjectStore>, String) = match location {
+            StoreLocation::Directory(dir) => {
+                std::fs::create_dir_all(dir).map_err(|e| {
+                    Error::Location(format!(
+                        "cannot create data directory {}: {e}",
+                        dir.display()
+                    ))
+                })?;
+                let fs = LocalFileSystem::new_with_prefix(dir)?.with_automatic_cleanup(true);
+                (Arc::new(fs), format!("directory {}", dir.display()))
+            }
+            StoreLocation::Url(url) => {
+                let parsed =
+                    url::Url::parse(url).map_err(|e| Error::Location(format!("'{url}': {e}")))?;
+                let options: Vec<(String, String)> = std::env::vars()
+                    .filter(|(k, _)| k.starts_with("AWS_"))
+                    .map(|(k, v)| (k.to_ascii_lowercase(), v))
+                    .collect();
+                let (store, prefix) = object_store::parse_url_opts(&parsed, options)?;
+                let store: Arc<dyn ObjectStore> = Arc::from(store);
+                let store: Arc<dyn ObjectStore> = if prefix.as_ref().is_empty() {
+                    store
+                } else {
+                    Arc::new(PrefixStore::new(store, prefix))
+                };
+                (store, format!("object store {url}"))
+            }
+            StoreLocation::Memory => (Arc::new(InMemory::new()), "in-memory store".to_string()),
+        };
+        Ok(Store::with_objects(objects, description))
+    }
+
+    /// Wraps an existing object store.
+    pub fn with_objects(objects: Arc<dyn ObjectStore>, description: String) -> Store {
+        Store {
+            tokens: TokenRegistry::new(objects.clone()),
+            objects,
+            description,
+            cache: tokio::sync::Mutex::new(LedgerCache::default()),
+            snapshot: RwLock::new(Arc::new(Snapshot::default())),
+            last_refresh: Mutex::new(None),
+        }
+    }
+
+    /// The underlying object store (paths are relative to the hub's root).
+    pub fn objects(&self) -> Arc<dyn ObjectStore> {
+        self.objects.clone()
+    }
+
+    /// Where the store is, for logs.
+    pub fn describe(&self) -> &str {
+        &self.description
+    }
+
+    pub fn tokens(&self) -> &TokenRegistry {
+        &self.tokens
+    }
+
+    /// The latest view of the ledger read by this process.
+    pub fn snapshot(&self) -> Arc<Snapshot> {
+        self.snapshot.read().map(|s| s.clone()).unwrap_or_default()
+    }
+
+    /// Whether the store answers (used by `/readyz`).
+    pub async fn check_reachable(&self) -> Result<()> {
+        let mut listing = self.objects.list(Some(&Path::from(layout::LEDGER)));
+        match listing.next().await {
+            Some(Err(e)) => Err(e.into()),
+            _ => Ok(()),
+        }
+    }
+
+    /// Refreshes the snapshot when it is older than `max_age`.
+    pub async fn refresh_if_older(&self, max_age: Duration) -> Result<Arc<Snapshot>> {
+        let stale = self
+            .last_refresh
+            .lock()
+            .map(|t| t.is_none_or(|t| t.elapsed() >= max_age))
+            .unwrap_or(true);
+        if stale {
+            self.refresh().await
+        } else {
+            Ok(self.snapshot())
+        }
+    }
+
+    /// Reads ledger events written since the last refresh (by any process)
+    /// and rebuilds the snapshot if there are any.
+    pub async fn refresh(&self) -> Result<Arc<Snapshot>> {
+        let mut cache = self.cache.lock().await;
+        let started = Instant::now();
+        let new_submissions = self
+            .read_new(&Path::from(layout::LEDGER), &cache.submissions)
+            .await?;
+        let new_population = self
+            .read_new::<PopulationRecord>(&Path::from(layout::POPULATION_LEDGER), &cache.population)
+            .await?;
+        let changed = !new_submissions.is_empty()
+            || !new_population.is_empty()
+            || cache.submissions.is_empty();
+        cache.submissions.extend(new_submissions);
+        cache.population.extend(new_population);
+        if changed {
+            let snapshot = Arc::new(build_snapshot(&cache));
+            if let Ok(mut s) = self.snapshot.write() {
+                *s = snapshot;
+            }
+        }
+        if let Ok(mut t) = self.last_refresh.lock() {
+            *t = Some(started);
+        }
+        Ok(self.snapshot())
+    }
+
+    /// Lists `prefix` and reads every ledger slot not yet in `known`.
+    async fn read_new<T: serde::de::DeserializeOwned>(
+        &self,
+        prefix: &Path,
+        known: &BTreeMap<Path, T>,
+    ) -> Result<Vec<(Path, T)>> {
+        let listed: Vec<Path> = self
+            .objects
+            .list(Some(prefix))
+            .map_ok(|m| m.location)
+            .try_filter(|p| {
+                futures::future::ready(layout::slot_sequence(p).is_some() && !known.contains_key(p))
+            })
+            .try_collect()
+            .await?;
+        let objects = self.objects.clone();
+        let read: Vec<Option<(Path, T)>> = futures::stream::iter(listed)
+            .map(|path| {
+                let objects = objects.clone();
+                async move {
+                    let bytes = objects.get(&path).await?.bytes().await?;
+                    match serde_json::from_slice::<T>(&bytes) {
+                        Ok(event) => Ok::<_, Error>(Some((path, event))),
+                        Err(e) => {
+                            tracing::warn!(path = %path, error = %e, "ignoring an unreadable ledger entry");
+                            Ok(None)
+                        }
+                    }
+                }
+            })
+            .buffer_unordered(16)
+            .try_collect()
+            .await?;
+        Ok(read.into_iter().flatten().collect())
+    }
+
+    /// Writes a new immutable object; fails if anything is already at `path`.
+    pub(crate) async fn create(
+        &self,
+        path: &Path,
+        bytes: bytes::Bytes,
+    ) -> Result<(), object_store::Error> {
+        let options = PutOptions {
+            mode: PutMode::Create,
+            ..Default::default()
+        };
+        self.objects
+            .put_opts(path, PutPayload::from(bytes), options)
+            .await
+            .map(|_| ())
+    }
+
+    /// The highest sequence number used in a ledger (0 when empty).
+    pub(crate) async fn last_sequence(&self, ledger: &Path) -> Result<u64> {
+        let max = self
+            .objects
+            .list(Some(ledger))
+            .try_fold(0u64, |max, m| async move {
+                Ok(max.max(layout::slot_sequence(&m.location).unwrap_or(0)))
+            })
+            .await?;
+        Ok(max)
+    }
+
+    /// Reads an object whole.
+    pub async fn read(&self, path: &str) -> Result<bytes::Bytes> {
+        Ok(self.objects.get(&Path::from(path)).await?.bytes().await?)
+    }
+}
+
+fn build_snapshot(cache: &LedgerCache) -> Snapshot {
+    // Group slots by their ledger (the path without the slot file name);
+    // BTreeMap order keeps each ledger's slots in sequence order.
+    let mut ledgers: BTreeMap<String, Vec<(u64, &LedgerEvent)>> = BTreeMap::new();
+    for (path, event) in &cache.submissions {
+        let sequence = layout::slot_sequence(path).unwrap_or(0);
+        let parent = path
+            .as_ref()
+            .rsplit_once('/')
+            .map_or("", |(p, _)| p)
+            .to_string();
+        ledgers.entry(parent).or_default().push((sequence, event));
+    }
+    let population = cache.population.values().next_back().cloned();
+    let generation = (cache.submissions.len() + cache.population.len()) as u64;
+    Snapshot::build(
+        ledgers.into_values().map(|v| v.into_iter()),
+        population,
+        generation,
+    )
+}
