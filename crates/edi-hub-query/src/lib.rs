@@ -1,1 +1,10 @@
+//! Benchmark queries: one DataFusion `SessionContext` for the process,
+//! reading the current submissions' Parquet files straight from the object
+//! store, with each catalogue metric turned into a DataFusion plan.
 
+mod engine;
+mod error;
+mod plan;
+
+pub use engine::{Answer, BenchmarkRequest, Engine};
+pub use error::{Error, Result};

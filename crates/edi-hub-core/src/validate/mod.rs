@@ -12,7 +12,7 @@ mod rules;
 use bytes::Bytes;
 
 pub use column::Values;
-pub use problem::{MAX_LISTED_PROBLEMS, Problem, Problems};
+pub use problem::{MAX_LISTED_PROBLEMS, Problem, Problems, shorten as shorten_for_message};
 
 use crate::dataset::{ColumnDef, Dataset};
 

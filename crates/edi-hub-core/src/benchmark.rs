@@ -1,0 +1,347 @@
+//! Benchmark answers: one row per organisation with data, then summary rows
+//! for London, inner and outer London and each sub-regional partnership,
+//! with ranks and quartiles, redacted for the viewer.
+
+use serde::Serialize;
+
+use crate::disclosure::{MIN_CONTRIBUTORS, Policy, Viewer};
+use crate::organisation::{InnerOuter, Organisation, SubRegion};
+use crate::period::Period;
+
+/// Which way is better for a metric.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    HigherIsBetter,
+    LowerIsBetter,
+    CloserTo1,
+    Neutral,
+}
+
+/// The comparison a row stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Scope {
+    Organisation,
+    London,
+    InnerLondon,
+    OuterLondon,
+    SubRegion(SubRegion),
+}
+
+impl Scope {
+    /// Every summary scope, in answer order.
+    pub fn summaries() -> Vec<Scope> {
+        let mut s = vec![Scope::London, Scope::InnerLondon, Scope::OuterLondon];
+        s.extend(SubRegion::ALL.map(Scope::SubRegion));
+        s
+    }
+
+    pub fn id(self) -> &'static str {
+        match self {
+            Scope::Organisation => "organisation",
+            Scope::London => "london",
+            Scope::InnerLondon => "inner_london",
+            Scope::OuterLondon => "outer_london",
+            Scope::SubRegion(r) => r.id(),
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Scope::Organisation => "",
+            Scope::London => "London",
+            Scope::InnerLondon => "Inner London",
+            Scope::OuterLondon => "Outer London",
+            Scope::SubRegion(r) => r.name(),
+        }
+    }
+
+    /// Whether an organisation belongs to this comparison group.
+    pub fn includes(self, o: Organisation) -> bool {
+        match self {
+            Scope::Organisation => false,
+            Scope::London => true,
+            Scope::InnerLondon => o.inner_outer() == InnerOuter::Inner,
+            Scope::OuterLondon => o.inner_outer() == InnerOuter::Outer,
+            Scope::SubRegion(r) => o.sub_region() == Some(r),
+        }
+    }
+}
+
+/// How a metric turns its numerator and denominator into a value.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Shape {
+    pub direction: Direction,
+    /// Value = numerator / denominator x `scale` (100 for percentages).
+    pub scale: f64,
+    /// Whether summary rows pool numerators and denominators.
+    pub poolable: bool,
+}
+
+impl Shape {
+    pub fn value(&self, numerator: f64, denominator: f64) -> Option<f64> {
+        (denominator > 0.0).then(|| numerator / denominator * self.scale)
+    }
+}
+
+/// One organisation's unredacted figures for one period.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Figure {
+    pub organisation: Organisation,
+    pub period: Period,
+    pub numerator: f64,
+    pub denominator: f64,
+    pub value: Option<f64>,
+}
+
+/// One row of a benchmark answer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    pub scope: Scope,
+    pub organisation: Option<Organisation>,
+    pub name: String,
+    pub period: Period,
+    pub value: Option<f64>,
+    pub numerator: Option<f64>,
+    pub denominator: Option<f64>,
+    pub rank: Option<u32>,
+    pub contributors: Option<u32>,
+    pub min: Option<f64>,
+    pub q1: Option<f64>,
+    pub median: Option<f64>,
+    pub q3: Option<f64>,
+    pub max: Option<f64>,
+    /// Columns whose value is withheld by disclosure control.
+    pub suppressed: Vec<&'static str>,
+}
+
+impl Row {
+    fn new(scope: Scope, organisation: Option<Organisation>, name: String, period: Period) -> Row {
+        Row {
+            scope,
+            organisation,
+            name,
+            period,
+            value: None,
+            numerator: None,
+            denominator: None,
+            rank: None,
+            contributors: None,
+            min: None,
+            q1: None,
+            median: None,
+            q3: None,
+            max: None,
+            suppressed: Vec::new(),
+        }
+    }
+
+    fn hide(&mut self, column: &'static str) {
+        let cell = match column {
+            "value" => &mut self.value,
+            "numerator" => &mut self.numerator,
+            "denominator" => &mut self.denominator,
+            "min" => &mut self.min,
+            "q1" => &mut self.q1,
+            "median" => &mut self.median,
+            "q3" => &mut self.q3,
+            "max" => &mut self.max,
+            _ => return,
+        };
+        *cell = None;
+        if !self.suppressed.contains(&column) {
+            self.suppressed.push(column);
+        }
+    }
+}
+
+/// Builds the answer rows for every period of `periods` from unredacted
+/// figures, redacted for `viewer` under `policy`.
+pub fn assemble(shape: &Shape, figures: &[Figure], periods: &[Period], viewer: Viewer, policy: Policy) -> Vec<Row> {
+    let mut rows = Vec::new();
+    for &period in periods {
+        let mut these: Vec<&Figure> = figures.iter().filter(|f| f.period == period).collect();
+        these.sort_by_key(|f| f.organisation);
+        let mut org_rows: Vec<Row> = these.iter().map(|f| organisation_row(f, viewer, policy)).collect();
+        rank(shape.direction, &mut org_rows);
+        let summaries: Vec<Row> = Scope::summaries()
+            .into_iter()
+            .map(|scope| summary_row(shape, scope, period, &these, &org_rows, viewer, policy))
+            .collect();
+        rows.extend(org_rows);
+        rows.extend(summaries);
+    }
+    rows
+}
+
+fn organisation_row(f: &Figure, viewer: Viewer, policy: Policy) -> Row {
+    let o = f.organisation;
+    let mut row = Row::new(Scope::Organisation, Some(o), o.name().to_string(), f.period);
+    row.value = f.value;
+    row.numerator = Some(f.numerator);
+    row.denominator = Some(f.denominator);
+    if !viewer.sees_unredacted(o) {
+        redact_share(&mut row, policy);
+    }
+    row
+}
+
+/// Primary suppression of a count-based share or rate.
+fn redact_share(row: &mut Row, policy: Policy) {
+    let num = row.numerator.unwrap_or(0.0);
+    let den = row.denominator.unwrap_or(0.0);
+    let hide_num = policy.is_small(num);
+    let hide_den = policy.is_small(den);
+    if hide_num {
+        row.hide("numerator");
+    }
+    if hide_den {
+        row.hide("denominator");
+    }
+    if hide_num || hide_den || (row.value.is_some() && policy.base_too_small(den)) {
+        row.hide("value");
+    }
+}
+
+/// Competition ranking ("1224") of the values shown, best first.
+fn rank(direction: Direction, rows: &mut [Row]) {
+    let key = |v: f64| match direction {
+        Direction::HigherIsBetter | Direction::Neutral => -v,
+        Direction::LowerIsBetter => v,
+        Direction::CloserTo1 => (v - 1.0).abs(),
+    };
+    let keys: Vec<Option<f64>> = rows.iter().map(|r| r.value.map(key)).collect();
+    for (i, row) in rows.iter_mut().enumerate() {
+        if let Some(k) = keys[i] {
+            let better = keys.iter().flatten().filter(|o| **o < k).count();
+            row.rank = Some(better as u32 + 1);
+        }
+    }
+}
+
+/// Linear-interpolation quantile (numpy's default, Excel's QUARTILE.INC) of sorted values.
+pub fn quantile(sorted: &[f64], p: f64) -> Option<f64> {
+    if sorted.is_empty() {
+        return None;
+    }
+    let pos = p * (sorted.len() - 1) as f64;
+    let lo = pos.floor() as usize;
+    let hi = pos.ceil() as usize;
+    Some(sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo as f64))
+}
+
+fn summary_row(
+    shape: &Shape,
+    scope: Scope,
+    period: Period,
+    figures: &[&Figure],
+    org_rows: &[Row],
+    viewer: Viewer,
+    policy: Policy,
+) -> Row {
+    let mut row = Row::new(scope, None, scope.name().to_string(), period);
+    let members: Vec<&Figure> = figures.iter().copied().filter(|f| scope.includes(f.organisation)).collect();
+    let contributors = members.iter().filter(|f| f.value.is_some()).count();
+    row.contributors = Some(contributors as u32);
+    let numerator: f64 = members.iter().map(|f| f.numerator).sum();
+    let denominator: f64 = members.iter().map(|f| f.denominator).sum();
+    if shape.poolable && !members.is_empty() {
+        row.numerator = Some(numerator);
+        row.denominator = Some(denominator);
+        row.value = shape.value(numerator, denominator);
+    }
+    let mut shown: Vec<f64> = org_rows
+        .iter()
+        .filter(|r| r.organisation.is_some_and(|o| scope.includes(o)))
+        .filter_map(|r| r.value)
+        .collect();
+    shown.sort_by(f64::total_cmp);
+    row.min = shown.first().copied();
+    row.q1 = quantile(&shown, 0.25);
+    row.median = quantile(&shown, 0.5);
+    row.q3 = quantile(&shown, 0.75);
+    row.max = shown.last().copied();
+    if viewer.is_steward() {
+        return row;
+    }
+    if contributors < MIN_CONTRIBUTORS {
+        for c in ["value", "numerator", "denominator", "min", "q1", "median", "q3", "max"] {
+            row.hide(c);
+        }
+    } else if shape.poolable {
+        redact_share(&mut row, policy);
+    }
+    row
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fig(org: &str, num: f64, den: f64) -> Figure {
+        let shape = share();
+        Figure {
+            organisation: org.parse().unwrap(),
+            period: "2025-Q1".parse().unwrap(),
+            numerator: num,
+            denominator: den,
+            value: shape.value(num, den),
+        }
+    }
+
+    fn share() -> Shape {
+        Shape { direction: Direction::Neutral, scale: 100.0, poolable: true }
+    }
+
+    #[test]
+    fn quantiles_interpolate() {
+        let v = [1.0, 2.0, 3.0, 4.0];
+        assert_eq!(quantile(&v, 0.25), Some(1.75));
+        assert_eq!(quantile(&v, 0.5), Some(2.5));
+        assert_eq!(quantile(&[5.0], 0.75), Some(5.0));
+        assert_eq!(quantile(&[], 0.5), None);
+    }
+
+    #[test]
+    fn primary_suppression_and_own_view() {
+        let figures = vec![fig("E09000001", 5.0, 50.0), fig("E09000002", 20.0, 80.0), fig("E09000003", 0.0, 40.0)];
+        let period = ["2025-Q1".parse().unwrap()];
+        let rows = assemble(&share(), &figures, &period, Viewer::Public, Policy::default());
+        assert_eq!(rows[0].numerator, None);
+        assert_eq!(rows[0].value, None);
+        assert_eq!(rows[0].denominator, Some(50.0));
+        assert_eq!(rows[0].suppressed, vec!["numerator", "value"]);
+        assert_eq!(rows[0].rank, None);
+        assert_eq!(rows[1].value, Some(25.0));
+        assert_eq!(rows[1].rank, Some(1));
+        assert_eq!(rows[2].value, Some(0.0));
+        assert_eq!(rows[2].rank, Some(2));
+        let london = &rows[3];
+        assert_eq!(london.contributors, Some(3));
+        assert_eq!(london.numerator, Some(25.0));
+        assert_eq!(london.denominator, Some(170.0));
+        assert_eq!(london.min, Some(0.0));
+        assert_eq!(london.max, Some(25.0));
+
+        let own = assemble(&share(), &figures, &period, Viewer::Member("E09000001".parse().unwrap()), Policy::default());
+        assert_eq!(own[0].value, Some(10.0));
+        assert!(own[0].suppressed.is_empty());
+        assert_eq!(own[1].rank, Some(1));
+        assert_eq!(own[0].rank, Some(2));
+    }
+
+    #[test]
+    fn small_summaries_show_no_numbers() {
+        let figures = vec![fig("E09000001", 50.0, 500.0), fig("E09000007", 20.0, 80.0)];
+        let period = ["2025-Q1".parse().unwrap()];
+        let rows = assemble(&share(), &figures, &period, Viewer::Public, Policy::default());
+        let clf = rows.iter().find(|r| r.scope == Scope::SubRegion(SubRegion::CentralLondonForward)).unwrap();
+        assert_eq!(clf.contributors, Some(2));
+        assert_eq!(clf.value, None);
+        assert_eq!(clf.median, None);
+        assert!(clf.suppressed.contains(&"median"));
+        let steward = assemble(&share(), &figures, &period, Viewer::Steward, Policy::default());
+        let clf = steward.iter().find(|r| r.scope == Scope::SubRegion(SubRegion::CentralLondonForward)).unwrap();
+        assert_eq!(clf.numerator, Some(70.0));
+    }
+}

@@ -1,0 +1,190 @@
+//! The query engine: one `SessionContext` for the process, with the hub's
+//! object store registered, answering benchmark requests.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use datafusion::arrow::array::{Array, AsArray};
+use datafusion::arrow::compute::cast;
+use datafusion::arrow::datatypes::{DataType, Float64Type, Int64Type};
+use datafusion::arrow::record_batch::RecordBatch;
+use datafusion::execution::options::ParquetReadOptions;
+use datafusion::prelude::{SessionConfig, SessionContext, col};
+use edi_hub_core::benchmark::{Figure, Row, assemble};
+use edi_hub_core::dataset::Dataset;
+use edi_hub_core::disclosure::{Policy, Viewer};
+use edi_hub_core::metrics::{Formula, MetricDef, Params, SumDef};
+use edi_hub_core::table::stored_schema;
+use edi_hub_core::{Organisation, Period};
+use edi_hub_store::Store;
+use url::Url;
+
+use crate::plan::{self, MATCHED, STRADDLING};
+use crate::{Error, Result};
+
+/// The URL under which the hub's object store is registered with DataFusion.
+const STORE_URL: &str = "edihub://store/";
+
+/// A benchmark request, already validated.
+#[derive(Debug, Clone)]
+pub struct BenchmarkRequest {
+    pub metric: &'static MetricDef,
+    pub params: Params,
+    pub periods: Vec<Period>,
+    pub viewer: Viewer,
+}
+
+/// A benchmark answer, redacted for its viewer.
+#[derive(Debug, Clone)]
+pub struct Answer {
+    pub metric: &'static MetricDef,
+    pub params: Params,
+    pub periods: Vec<Period>,
+    pub rows: Vec<Row>,
+}
+
+/// Per organisation and period: each sum, whether rows matched the filters,
+/// and whether the group can be counted from the codes reported.
+#[derive(Debug, Clone)]
+struct Sums {
+    values: Vec<f64>,
+    matched: bool,
+    countable: bool,
+}
+
+/// Answers benchmark queries over the store's current submissions.
+pub struct Engine {
+    ctx: SessionContext,
+    store: Arc<Store>,
+    policy: Policy,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine").field("store", &self.store).field("policy", &self.policy).finish()
+    }
+}
+
+impl Engine {
+    pub fn new(store: Arc<Store>, policy: Policy) -> Result<Engine> {
+        let config = SessionConfig::new().with_target_partitions(2).with_information_schema(false);
+        let ctx = SessionContext::new_with_config(config);
+        let url = Url::parse(STORE_URL).map_err(|e| Error::Layout(e.to_string()))?;
+        ctx.register_object_store(&url, store.objects());
+        Ok(Engine { ctx, store, policy })
+    }
+
+    pub fn policy(&self) -> Policy {
+        self.policy
+    }
+
+    /// Answers one benchmark request.
+    pub async fn benchmark(&self, request: &BenchmarkRequest) -> Result<Answer> {
+        let figures = self.figures(request.metric, &request.params, &request.periods).await?;
+        let rows = assemble(&request.metric.shape(), &figures, &request.periods, request.viewer, self.policy);
+        Ok(Answer {
+            metric: request.metric,
+            params: request.params.clone(),
+            periods: request.periods.clone(),
+            rows,
+        })
+    }
+
+    /// Unredacted figures of every organisation with a value in `periods`.
+    async fn figures(&self, metric: &MetricDef, params: &Params, periods: &[Period]) -> Result<Vec<Figure>> {
+        let shape = metric.shape();
+        match metric.formula {
+            Formula::Ratio { numerator, denominator, .. } => {
+                let num = self.sums(&[numerator], params, periods).await?;
+                let den = self.sums(&[denominator], params, periods).await?;
+                let mut out: Vec<Figure> = num
+                    .into_iter()
+                    .filter_map(|((organisation, period), n)| {
+                        let d = den.get(&(organisation, period))?;
+                        let numerator = *n.values.first()?;
+                        let denominator = *d.values.first()?;
+                        (n.matched && d.matched && n.countable).then(|| Figure {
+                            organisation,
+                            period,
+                            numerator,
+                            denominator,
+                            value: shape.value(numerator, denominator),
+                        })
+                    })
+                    .collect();
+                out.sort_by_key(|f| (f.period, f.organisation));
+                Ok(out)
+            }
+        }
+    }
+
+    /// The current data files of a dataset for some periods, as URLs.
+    fn files(&self, dataset: Dataset, periods: &[Period]) -> Vec<String> {
+        let snapshot = self.store.snapshot();
+        periods
+            .iter()
+            .flat_map(|p| snapshot.current_for(dataset, *p).map(|s| format!("{STORE_URL}{}", s.data_path)).collect::<Vec<_>>())
+            .collect()
+    }
+
+    /// Runs the conditional sums (all over one dataset) per organisation and period.
+    async fn sums(&self, sums: &[SumDef], params: &Params, periods: &[Period]) -> Result<HashMap<(Organisation, Period), Sums>> {
+        let Some(dataset) = sums.first().map(|s| s.dataset) else { return Ok(HashMap::new()) };
+        let files = self.files(dataset, periods);
+        if files.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let schema = stored_schema(dataset);
+        let options = ParquetReadOptions::default().schema(&schema);
+        let df = self.ctx.read_parquet(files, options).await?;
+        let aggregates = plan::aggregates(dataset, sums, params)?;
+        let batches = df
+            .aggregate(vec![col("organisation"), col("period")], aggregates)?
+            .collect()
+            .await?;
+        let mut out = HashMap::new();
+        for batch in &batches {
+            read_sums(batch, sums.len(), &mut out)?;
+        }
+        Ok(out)
+    }
+}
+
+fn read_sums(batch: &RecordBatch, n: usize, out: &mut HashMap<(Organisation, Period), Sums>) -> Result<()> {
+    let text = |name: &str| -> Result<Vec<String>> {
+        let c = batch.column_by_name(name).ok_or_else(|| Error::Layout(format!("no column {name}")))?;
+        let c = cast(c, &DataType::Utf8).map_err(|e| Error::Layout(e.to_string()))?;
+        let a = c.as_string::<i32>();
+        Ok((0..a.len()).map(|i| a.value(i).to_string()).collect())
+    };
+    let ints = |name: &str| -> Result<Vec<i64>> {
+        let c = batch.column_by_name(name).ok_or_else(|| Error::Layout(format!("no column {name}")))?;
+        let a = c.as_primitive_opt::<Int64Type>().ok_or_else(|| Error::Layout(format!("{name} is not Int64")))?;
+        Ok((0..a.len()).map(|i| if a.is_null(i) { 0 } else { a.value(i) }).collect())
+    };
+    let organisations = text("organisation")?;
+    let periods = text("period")?;
+    let matched = ints(MATCHED)?;
+    let straddling = ints(STRADDLING)?;
+    let mut sums = Vec::with_capacity(n);
+    for i in 0..n {
+        let name = format!("sum_{i}");
+        let c = batch.column_by_name(&name).ok_or_else(|| Error::Layout(format!("no column {name}")))?;
+        let a = c.as_primitive_opt::<Float64Type>().ok_or_else(|| Error::Layout(format!("{name} is not Float64")))?;
+        sums.push((0..a.len()).map(|r| if a.is_null(r) { 0.0 } else { a.value(r) }).collect::<Vec<f64>>());
+    }
+    for r in 0..batch.num_rows() {
+        let (Ok(o), Ok(p)) = (organisations[r].parse(), periods[r].parse()) else {
+            return Err(Error::Layout(format!("bad key {} {}", organisations[r], periods[r])));
+        };
+        out.insert(
+            (o, p),
+            Sums {
+                values: sums.iter().map(|s| s[r]).collect(),
+                matched: matched[r] > 0,
+                countable: straddling[r] == 0,
+            },
+        );
+    }
+    Ok(())
+}
