@@ -157,12 +157,21 @@ impl Row {
 
 /// Builds the answer rows for every period of `periods` from unredacted
 /// figures, redacted for `viewer` under `policy`.
-pub fn assemble(shape: &Shape, figures: &[Figure], periods: &[Period], viewer: Viewer, policy: Policy) -> Vec<Row> {
+pub fn assemble(
+    shape: &Shape,
+    figures: &[Figure],
+    periods: &[Period],
+    viewer: Viewer,
+    policy: Policy,
+) -> Vec<Row> {
     let mut rows = Vec::new();
     for &period in periods {
         let mut these: Vec<&Figure> = figures.iter().filter(|f| f.period == period).collect();
         these.sort_by_key(|f| f.organisation);
-        let mut org_rows: Vec<Row> = these.iter().map(|f| organisation_row(f, viewer, policy)).collect();
+        let mut org_rows: Vec<Row> = these
+            .iter()
+            .map(|f| organisation_row(f, viewer, policy))
+            .collect();
         rank(shape.direction, &mut org_rows);
         let summaries: Vec<Row> = Scope::summaries()
             .into_iter()
@@ -240,7 +249,11 @@ fn summary_row(
     policy: Policy,
 ) -> Row {
     let mut row = Row::new(scope, None, scope.name().to_string(), period);
-    let members: Vec<&Figure> = figures.iter().copied().filter(|f| scope.includes(f.organisation)).collect();
+    let members: Vec<&Figure> = figures
+        .iter()
+        .copied()
+        .filter(|f| scope.includes(f.organisation))
+        .collect();
     let contributors = members.iter().filter(|f| f.value.is_some()).count();
     row.contributors = Some(contributors as u32);
     let numerator: f64 = members.iter().map(|f| f.numerator).sum();
@@ -264,8 +277,20 @@ fn summary_row(
     if viewer.is_steward() {
         return row;
     }
+    if contributors == 0 {
+        return row;
+    }
     if contributors < MIN_CONTRIBUTORS {
-        for c in ["value", "numerator", "denominator", "min", "q1", "median", "q3", "max"] {
+        for c in [
+            "value",
+            "numerator",
+            "denominator",
+            "min",
+            "q1",
+            "median",
+            "q3",
+            "max",
+        ] {
             row.hide(c);
         }
     } else if shape.poolable {
@@ -290,7 +315,11 @@ mod tests {
     }
 
     fn share() -> Shape {
-        Shape { direction: Direction::Neutral, scale: 100.0, poolable: true }
+        Shape {
+            direction: Direction::Neutral,
+            scale: 100.0,
+            poolable: true,
+        }
     }
 
     #[test]
@@ -304,9 +333,19 @@ mod tests {
 
     #[test]
     fn primary_suppression_and_own_view() {
-        let figures = vec![fig("E09000001", 5.0, 50.0), fig("E09000002", 20.0, 80.0), fig("E09000003", 0.0, 40.0)];
+        let figures = vec![
+            fig("E09000001", 5.0, 50.0),
+            fig("E09000002", 20.0, 80.0),
+            fig("E09000003", 0.0, 40.0),
+        ];
         let period = ["2025-Q1".parse().unwrap()];
-        let rows = assemble(&share(), &figures, &period, Viewer::Public, Policy::default());
+        let rows = assemble(
+            &share(),
+            &figures,
+            &period,
+            Viewer::Public,
+            Policy::default(),
+        );
         assert_eq!(rows[0].numerator, None);
         assert_eq!(rows[0].value, None);
         assert_eq!(rows[0].denominator, Some(50.0));
@@ -323,7 +362,13 @@ mod tests {
         assert_eq!(london.min, Some(0.0));
         assert_eq!(london.max, Some(25.0));
 
-        let own = assemble(&share(), &figures, &period, Viewer::Member("E09000001".parse().unwrap()), Policy::default());
+        let own = assemble(
+            &share(),
+            &figures,
+            &period,
+            Viewer::Member("E09000001".parse().unwrap()),
+            Policy::default(),
+        );
         assert_eq!(own[0].value, Some(10.0));
         assert!(own[0].suppressed.is_empty());
         assert_eq!(own[1].rank, Some(1));
@@ -334,14 +379,32 @@ mod tests {
     fn small_summaries_show_no_numbers() {
         let figures = vec![fig("E09000001", 50.0, 500.0), fig("E09000007", 20.0, 80.0)];
         let period = ["2025-Q1".parse().unwrap()];
-        let rows = assemble(&share(), &figures, &period, Viewer::Public, Policy::default());
-        let clf = rows.iter().find(|r| r.scope == Scope::SubRegion(SubRegion::CentralLondonForward)).unwrap();
+        let rows = assemble(
+            &share(),
+            &figures,
+            &period,
+            Viewer::Public,
+            Policy::default(),
+        );
+        let clf = rows
+            .iter()
+            .find(|r| r.scope == Scope::SubRegion(SubRegion::CentralLondonForward))
+            .unwrap();
         assert_eq!(clf.contributors, Some(2));
         assert_eq!(clf.value, None);
         assert_eq!(clf.median, None);
         assert!(clf.suppressed.contains(&"median"));
-        let steward = assemble(&share(), &figures, &period, Viewer::Steward, Policy::default());
-        let clf = steward.iter().find(|r| r.scope == Scope::SubRegion(SubRegion::CentralLondonForward)).unwrap();
+        let steward = assemble(
+            &share(),
+            &figures,
+            &period,
+            Viewer::Steward,
+            Policy::default(),
+        );
+        let clf = steward
+            .iter()
+            .find(|r| r.scope == Scope::SubRegion(SubRegion::CentralLondonForward))
+            .unwrap();
         assert_eq!(clf.numerator, Some(70.0));
     }
 }

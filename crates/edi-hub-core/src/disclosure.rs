@@ -47,7 +47,9 @@ pub struct Policy {
 
 impl Default for Policy {
     fn default() -> Self {
-        Policy { min_count: DEFAULT_MIN_COUNT }
+        Policy {
+            min_count: DEFAULT_MIN_COUNT,
+        }
     }
 }
 

@@ -61,7 +61,11 @@ pub struct SumDef {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Formula {
     /// numerator / denominator x scale.
-    Ratio { numerator: SumDef, denominator: SumDef, scale: f64 },
+    Ratio {
+        numerator: SumDef,
+        denominator: SumDef,
+        scale: f64,
+    },
 }
 
 /// One metric of the catalogue.
@@ -104,7 +108,11 @@ const TOP_5_PERCENT: ParamDef = ParamDef {
 };
 
 const fn workforce(measure: &'static str, who: Who) -> SumDef {
-    SumDef { dataset: Dataset::Workforce, measure, who }
+    SumDef {
+        dataset: Dataset::Workforce,
+        measure,
+        who,
+    }
 }
 
 /// Every metric, in catalogue order.
@@ -129,9 +137,18 @@ impl MetricDef {
         CATALOGUE.iter().find(|m| m.id == id)
     }
 
+    /// Whether numerators and denominators are whole numbers of people.
+    pub fn integer_parts(&self) -> bool {
+        matches!(self.formula, Formula::Ratio { .. })
+    }
+
     pub fn shape(&self) -> Shape {
         match self.formula {
-            Formula::Ratio { scale, .. } => Shape { direction: self.direction, scale, poolable: true },
+            Formula::Ratio { scale, .. } => Shape {
+                direction: self.direction,
+                scale,
+                poolable: true,
+            },
         }
     }
 
@@ -143,13 +160,22 @@ impl MetricDef {
                 let known: Vec<&str> = self.params.iter().map(|p| p.name).collect();
                 return Err(ParamError {
                     parameter: name.clone(),
-                    message: format!("'{name}' is not a parameter of {} (its parameters: {})", self.id, known.join(", ")),
+                    message: format!(
+                        "'{name}' is not a parameter of {} (its parameters: {})",
+                        self.id,
+                        known.join(", ")
+                    ),
                 });
             }
         }
-        let mut params = Params { group: None, filters: Vec::new() };
+        let mut params = Params {
+            group: None,
+            filters: Vec::new(),
+        };
         for p in self.params {
-            let Some(value) = given.get(p.name).map(String::as_str).or(p.default) else { continue };
+            let Some(value) = given.get(p.name).map(String::as_str).or(p.default) else {
+                continue;
+            };
             let bad = || ParamError {
                 parameter: p.name.to_string(),
                 message: format!(
@@ -212,7 +238,10 @@ mod tests {
     use super::*;
 
     fn given(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     #[test]
@@ -221,10 +250,25 @@ mod tests {
         let p = m.resolve(&given(&[])).unwrap();
         assert_eq!(p.group.unwrap().id(), "ethnic_minority");
         assert!(p.filters.is_empty());
-        let p = m.resolve(&given(&[("group", "black"), ("pay_band", "4")])).unwrap();
+        let p = m
+            .resolve(&given(&[("group", "black"), ("pay_band", "4")]))
+            .unwrap();
         assert_eq!(p.filters, vec![("pay_band", "4")]);
-        assert_eq!(m.resolve(&given(&[("pay_band", "7")])).unwrap_err().parameter, "pay_band");
-        assert_eq!(m.resolve(&given(&[("group", "not_stated")])).unwrap_err().parameter, "group");
-        assert_eq!(m.resolve(&given(&[("colour", "x")])).unwrap_err().parameter, "colour");
+        assert_eq!(
+            m.resolve(&given(&[("pay_band", "7")]))
+                .unwrap_err()
+                .parameter,
+            "pay_band"
+        );
+        assert_eq!(
+            m.resolve(&given(&[("group", "not_stated")]))
+                .unwrap_err()
+                .parameter,
+            "group"
+        );
+        assert_eq!(
+            m.resolve(&given(&[("colour", "x")])).unwrap_err().parameter,
+            "colour"
+        );
     }
 }

@@ -61,13 +61,18 @@ pub struct Engine {
 
 impl std::fmt::Debug for Engine {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Engine").field("store", &self.store).field("policy", &self.policy).finish()
+        f.debug_struct("Engine")
+            .field("store", &self.store)
+            .field("policy", &self.policy)
+            .finish()
     }
 }
 
 impl Engine {
     pub fn new(store: Arc<Store>, policy: Policy) -> Result<Engine> {
-        let config = SessionConfig::new().with_target_partitions(2).with_information_schema(false);
+        let config = SessionConfig::new()
+            .with_target_partitions(2)
+            .with_information_schema(false);
         let ctx = SessionContext::new_with_config(config);
         let url = Url::parse(STORE_URL).map_err(|e| Error::Layout(e.to_string()))?;
         ctx.register_object_store(&url, store.objects());
@@ -80,8 +85,16 @@ impl Engine {
 
     /// Answers one benchmark request.
     pub async fn benchmark(&self, request: &BenchmarkRequest) -> Result<Answer> {
-        let figures = self.figures(request.metric, &request.params, &request.periods).await?;
-        let rows = assemble(&request.metric.shape(), &figures, &request.periods, request.viewer, self.policy);
+        let figures = self
+            .figures(request.metric, &request.params, &request.periods)
+            .await?;
+        let rows = assemble(
+            &request.metric.shape(),
+            &figures,
+            &request.periods,
+            request.viewer,
+            self.policy,
+        );
         Ok(Answer {
             metric: request.metric,
             params: request.params.clone(),
@@ -91,10 +104,19 @@ impl Engine {
     }
 
     /// Unredacted figures of every organisation with a value in `periods`.
-    async fn figures(&self, metric: &MetricDef, params: &Params, periods: &[Period]) -> Result<Vec<Figure>> {
+    async fn figures(
+        &self,
+        metric: &MetricDef,
+        params: &Params,
+        periods: &[Period],
+    ) -> Result<Vec<Figure>> {
         let shape = metric.shape();
         match metric.formula {
-            Formula::Ratio { numerator, denominator, .. } => {
+            Formula::Ratio {
+                numerator,
+                denominator,
+                ..
+            } => {
                 let num = self.sums(&[numerator], params, periods).await?;
                 let den = self.sums(&[denominator], params, periods).await?;
                 let mut out: Vec<Figure> = num
@@ -123,13 +145,25 @@ impl Engine {
         let snapshot = self.store.snapshot();
         periods
             .iter()
-            .flat_map(|p| snapshot.current_for(dataset, *p).map(|s| format!("{STORE_URL}{}", s.data_path)).collect::<Vec<_>>())
+            .flat_map(|p| {
+                snapshot
+                    .current_for(dataset, *p)
+                    .map(|s| format!("{STORE_URL}{}", s.data_path))
+                    .collect::<Vec<_>>()
+            })
             .collect()
     }
 
     /// Runs the conditional sums (all over one dataset) per organisation and period.
-    async fn sums(&self, sums: &[SumDef], params: &Params, periods: &[Period]) -> Result<HashMap<(Organisation, Period), Sums>> {
-        let Some(dataset) = sums.first().map(|s| s.dataset) else { return Ok(HashMap::new()) };
+    async fn sums(
+        &self,
+        sums: &[SumDef],
+        params: &Params,
+        periods: &[Period],
+    ) -> Result<HashMap<(Organisation, Period), Sums>> {
+        let Some(dataset) = sums.first().map(|s| s.dataset) else {
+            return Ok(HashMap::new());
+        };
         let files = self.files(dataset, periods);
         if files.is_empty() {
             return Ok(HashMap::new());
@@ -150,17 +184,29 @@ impl Engine {
     }
 }
 
-fn read_sums(batch: &RecordBatch, n: usize, out: &mut HashMap<(Organisation, Period), Sums>) -> Result<()> {
+fn read_sums(
+    batch: &RecordBatch,
+    n: usize,
+    out: &mut HashMap<(Organisation, Period), Sums>,
+) -> Result<()> {
     let text = |name: &str| -> Result<Vec<String>> {
-        let c = batch.column_by_name(name).ok_or_else(|| Error::Layout(format!("no column {name}")))?;
+        let c = batch
+            .column_by_name(name)
+            .ok_or_else(|| Error::Layout(format!("no column {name}")))?;
         let c = cast(c, &DataType::Utf8).map_err(|e| Error::Layout(e.to_string()))?;
         let a = c.as_string::<i32>();
         Ok((0..a.len()).map(|i| a.value(i).to_string()).collect())
     };
     let ints = |name: &str| -> Result<Vec<i64>> {
-        let c = batch.column_by_name(name).ok_or_else(|| Error::Layout(format!("no column {name}")))?;
-        let a = c.as_primitive_opt::<Int64Type>().ok_or_else(|| Error::Layout(format!("{name} is not Int64")))?;
-        Ok((0..a.len()).map(|i| if a.is_null(i) { 0 } else { a.value(i) }).collect())
+        let c = batch
+            .column_by_name(name)
+            .ok_or_else(|| Error::Layout(format!("no column {name}")))?;
+        let a = c
+            .as_primitive_opt::<Int64Type>()
+            .ok_or_else(|| Error::Layout(format!("{name} is not Int64")))?;
+        Ok((0..a.len())
+            .map(|i| if a.is_null(i) { 0 } else { a.value(i) })
+            .collect())
     };
     let organisations = text("organisation")?;
     let periods = text("period")?;
@@ -169,13 +215,24 @@ fn read_sums(batch: &RecordBatch, n: usize, out: &mut HashMap<(Organisation, Per
     let mut sums = Vec::with_capacity(n);
     for i in 0..n {
         let name = format!("sum_{i}");
-        let c = batch.column_by_name(&name).ok_or_else(|| Error::Layout(format!("no column {name}")))?;
-        let a = c.as_primitive_opt::<Float64Type>().ok_or_else(|| Error::Layout(format!("{name} is not Float64")))?;
-        sums.push((0..a.len()).map(|r| if a.is_null(r) { 0.0 } else { a.value(r) }).collect::<Vec<f64>>());
+        let c = batch
+            .column_by_name(&name)
+            .ok_or_else(|| Error::Layout(format!("no column {name}")))?;
+        let a = c
+            .as_primitive_opt::<Float64Type>()
+            .ok_or_else(|| Error::Layout(format!("{name} is not Float64")))?;
+        sums.push(
+            (0..a.len())
+                .map(|r| if a.is_null(r) { 0.0 } else { a.value(r) })
+                .collect::<Vec<f64>>(),
+        );
     }
     for r in 0..batch.num_rows() {
         let (Ok(o), Ok(p)) = (organisations[r].parse(), periods[r].parse()) else {
-            return Err(Error::Layout(format!("bad key {} {}", organisations[r], periods[r])));
+            return Err(Error::Layout(format!(
+                "bad key {} {}",
+                organisations[r], periods[r]
+            )));
         };
         out.insert(
             (o, p),

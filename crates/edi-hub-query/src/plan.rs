@@ -52,12 +52,18 @@ pub fn aggregates(dataset: Dataset, sums: &[SumDef], params: &Params) -> Result<
     let filter = filters(dataset, params);
     let mut out = Vec::with_capacity(sums.len() + 2);
     for (i, s) in sums.iter().enumerate() {
-        let counted = when(filter.clone().and(who(s.who, params.group)), cast(col(s.measure), DataType::Float64))
-            .otherwise(lit(0.0))?;
+        let counted = when(
+            filter.clone().and(who(s.who, params.group)),
+            cast(col(s.measure), DataType::Float64),
+        )
+        .otherwise(lit(0.0))?;
         out.push(sum(counted).alias(format!("sum_{i}")));
     }
     out.push(sum(when(filter, lit(1i64)).otherwise(lit(0i64))?).alias(MATCHED));
-    let straddling = params.group.map(Group::straddling_codes).unwrap_or_default();
+    let straddling = params
+        .group
+        .map(Group::straddling_codes)
+        .unwrap_or_default();
     let straddles = if straddling.is_empty() {
         lit(false)
     } else {

@@ -1,1 +1,13 @@
+//! The EDI Hub's HTTP API and command line: an axum router over the store
+//! and query engine, documented by OpenAPI, and the `edi-hub` binary.
 
+pub mod api;
+pub mod app;
+pub mod auth;
+pub mod cli;
+pub mod error;
+pub mod format;
+pub mod rate_limit;
+pub mod upload;
+
+pub use app::{App, AppState, ServerConfig, router, serve};

@@ -1,0 +1,118 @@
+//! The HTTP API: every route is registered with its OpenAPI description
+//! (utoipa-axum), so the served spec is built from the routes served.
+
+mod benchmarks;
+mod coverage;
+mod metrics;
+mod paths;
+mod reference;
+mod submissions;
+mod system;
+mod validate;
+
+use axum::Router;
+use axum::middleware::from_fn_with_state;
+use chrono::Utc;
+use edi_hub_store::{AuditEvent, AuditOutcome};
+use utoipa::openapi::OpenApi as Spec;
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::app::AppState;
+use crate::auth::Caller;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "EDI Hub API",
+        description = "Benchmarking race equality in the workforces of London's local authorities.\n\nBoroughs upload quarterly, anonymised, aggregated datasets (CSV or Parquet); analysts query benchmarks of one borough against London, inner/outer London and its sub-regional partnership. Every answer passes statistical disclosure control: a suppressed value is null in JSON (its column is listed in `suppressed`), `[c]` in CSV and null in Arrow and Parquet. A borough always sees its own data in full.\n\nAll `/api/v1` routes need a bearer token (`Authorization: Bearer <token>`). Each token is limited to the configured number of requests per second; over it the answer is 429 with `Retry-After`.",
+        license(name = "Apache-2.0"),
+        version = "1.0.0"
+    ),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "submissions", description = "Uploading, listing and withdrawing quarterly datasets"),
+        (name = "validation", description = "Checking a file without storing it"),
+        (name = "benchmarks", description = "The metric catalogue and benchmark answers"),
+        (name = "reference", description = "Reference data kept by data stewards"),
+        (name = "system", description = "Health and documentation")
+    )
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut Spec) {
+        if let Some(components) = openapi.components.as_mut() {
+            components.add_security_scheme(
+                "bearer",
+                SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+            );
+        }
+    }
+}
+
+/// The API routes with the OpenAPI document describing them.
+fn api(app: AppState) -> (Router<AppState>, Spec) {
+    let v1 = OpenApiRouter::new()
+        .routes(routes!(submissions::put_submission))
+        .routes(routes!(submissions::list_submissions))
+        .routes(routes!(submissions::withdraw_submission))
+        .routes(routes!(validate::validate_file))
+        .routes(routes!(coverage::coverage))
+        .routes(routes!(reference::put_population))
+        .routes(routes!(metrics::list_metrics))
+        .routes(routes!(benchmarks::benchmark))
+        .layer(from_fn_with_state(app, crate::rate_limit::limit));
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(v1)
+        .routes(routes!(system::healthz))
+        .routes(routes!(system::readyz))
+        .split_for_parts()
+}
+
+/// The OpenAPI document of the API, as committed in `openapi/openapi.json`.
+pub fn spec(app: AppState) -> Spec {
+    api(app).1
+}
+
+/// The router with its state, plus the spec it serves at `/openapi.json`.
+pub fn routes(app: AppState) -> (Router, Spec) {
+    let (router, spec) = api(app.clone());
+    let router = router
+        .merge(SwaggerUi::new("/docs").url("/openapi.json", spec.clone()))
+        .with_state(app);
+    (router, spec)
+}
+
+/// Appends to the audit log; a failure is logged, never shown to the caller.
+pub(crate) async fn audit(
+    app: &AppState,
+    caller: Option<&Caller>,
+    action: &str,
+    outcome: AuditOutcome,
+    target: Option<String>,
+    submission_id: Option<String>,
+    detail: Option<String>,
+) {
+    let event = AuditEvent {
+        at: Utc::now(),
+        actor: caller.map(|c| c.id().to_string()),
+        role: caller.map(|c| c.role().name().to_string()),
+        organisation: caller
+            .and_then(|c| c.organisation())
+            .map(|o| o.code().to_string()),
+        action: action.to_string(),
+        outcome,
+        target,
+        submission_id,
+        detail,
+    };
+    if let Err(e) = app.store.audit(&event).await {
+        tracing::warn!(error = %e, action, "could not write the audit log");
+    }
+}

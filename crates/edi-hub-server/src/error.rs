@@ -1,0 +1,266 @@
+//! API errors as `application/problem+json` (RFC 9457), with one mapping
+//! from every internal error to an HTTP status.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use edi_hub_core::validate::Problem;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// One problem found in an uploaded file.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProblemItem {
+    /// Data row counted from 1 (the first row after a CSV header, the first
+    /// Parquet row); null for a problem with the whole file.
+    #[schema(nullable)]
+    pub row: Option<u64>,
+    /// The column concerned; null when the problem is not about one column.
+    #[schema(nullable)]
+    pub column: Option<String>,
+    /// What is wrong, in plain English.
+    pub message: String,
+}
+
+/// An error answer (RFC 9457 problem details).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProblemDetails {
+    /// A URI naming the kind of problem.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Short summary of the kind of problem.
+    pub title: String,
+    /// HTTP status code.
+    pub status: u16,
+    /// What went wrong in this case.
+    pub detail: String,
+    /// For validation failures: every problem found in the file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub errors: Option<Vec<ProblemItem>>,
+    /// For a bad parameter: its name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parameter: Option<String>,
+}
+
+/// An error to send to the client.
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    slug: &'static str,
+    title: &'static str,
+    detail: String,
+    errors: Option<Vec<Problem>>,
+    parameter: Option<String>,
+    retry_after: Option<u64>,
+}
+
+impl ApiError {
+    fn new(
+        status: StatusCode,
+        slug: &'static str,
+        title: &'static str,
+        detail: impl Into<String>,
+    ) -> Self {
+        ApiError {
+            status,
+            slug,
+            title,
+            detail: detail.into(),
+            errors: None,
+            parameter: None,
+            retry_after: None,
+        }
+    }
+
+    pub fn unauthorized(detail: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "Authentication required",
+            detail,
+        )
+    }
+
+    pub fn forbidden(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, "forbidden", "Not allowed", detail)
+    }
+
+    pub fn not_found(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, "not-found", "Not found", detail)
+    }
+
+    pub fn conflict(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::CONFLICT, "conflict", "Conflict", detail)
+    }
+
+    pub fn bad_parameter(parameter: &str, detail: impl Into<String>) -> Self {
+        let mut e = Self::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid-parameter",
+            "Invalid parameter",
+            detail,
+        );
+        e.parameter = Some(parameter.to_string());
+        e
+    }
+
+    pub fn unprocessable(detail: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "unprocessable",
+            "Unprocessable request",
+            detail,
+        )
+    }
+
+    pub fn invalid_file(problems: Vec<Problem>) -> Self {
+        let n = problems.len();
+        let mut e = Self::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation-failed",
+            "The file did not pass validation",
+            format!(
+                "{n} problem{} found; nothing was stored",
+                if n == 1 { "" } else { "s" }
+            ),
+        );
+        e.errors = Some(problems);
+        e
+    }
+
+    pub fn unsupported_media_type(detail: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported-media-type",
+            "Unsupported media type",
+            detail,
+        )
+    }
+
+    pub fn not_acceptable(detail: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::NOT_ACCEPTABLE,
+            "not-acceptable",
+            "Not acceptable",
+            detail,
+        )
+    }
+
+    pub fn too_large(limit: usize) -> Self {
+        Self::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too-large",
+            "Upload too large",
+            format!("the upload is larger than the limit of {limit} bytes (after decompression)"),
+        )
+    }
+
+    pub fn bad_request(detail: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "bad-request",
+            "Bad request",
+            detail,
+        )
+    }
+
+    pub fn too_many_requests(retry_after: u64) -> Self {
+        let mut e = Self::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate-limited",
+            "Too many requests",
+            format!("this token is over its request rate; retry after {retry_after} s"),
+        );
+        e.retry_after = Some(retry_after);
+        e
+    }
+
+    pub fn unavailable(detail: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "unavailable",
+            "Service unavailable",
+            detail,
+        )
+    }
+
+    pub fn internal(detail: impl std::fmt::Display) -> Self {
+        tracing::error!(error = %detail, "internal error");
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "Internal error",
+            "the hub could not complete the request; it has been logged",
+        )
+    }
+
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+}
+
+impl From<edi_hub_store::Error> for ApiError {
+    fn from(e: edi_hub_store::Error) -> Self {
+        use edi_hub_store::Error as E;
+        match e {
+            E::NotFound(what) => ApiError::not_found(format!("{what} does not exist")),
+            E::AlreadyWithdrawn(id) => {
+                ApiError::conflict(format!("submission {id} is already withdrawn"))
+            }
+            E::Contended => ApiError::unavailable("the submission ledger is busy; try again"),
+            E::ObjectStore(e) => {
+                ApiError::unavailable(format!("the object store is not available: {e}"))
+            }
+            other => ApiError::internal(other),
+        }
+    }
+}
+
+impl From<edi_hub_query::Error> for ApiError {
+    fn from(e: edi_hub_query::Error) -> Self {
+        match e {
+            edi_hub_query::Error::Store(s) => s.into(),
+            other => ApiError::internal(other),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = ProblemDetails {
+            kind: format!("https://edi-hub.london/problems/{}", self.slug),
+            title: self.title.to_string(),
+            status: self.status.as_u16(),
+            detail: self.detail,
+            errors: self.errors.map(|ps| {
+                ps.into_iter()
+                    .map(|p| ProblemItem {
+                        row: p.row,
+                        column: p.column,
+                        message: p.message,
+                    })
+                    .collect()
+            }),
+            parameter: self.parameter,
+        };
+        let json = serde_json::to_vec(&body).unwrap_or_default();
+        let mut response = (self.status, json).into_response();
+        let headers = response.headers_mut();
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
+        if let Some(s) = self.retry_after {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(s));
+        }
+        if self.status == StatusCode::UNAUTHORIZED {
+            headers.insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer realm=\"edi-hub\""),
+            );
+        }
+        response
+    }
+}
+
+/// Result of handlers.
+pub type ApiResult<T> = Result<T, ApiError>;
