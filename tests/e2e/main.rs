@@ -1,1 +1,11 @@
+//! End-to-end tests of the EDI Hub: the real router over HTTP, on a real
+//! object store in a temporary directory.
 
+mod auth;
+mod benchmarks;
+mod fixtures;
+mod generated;
+mod ledger;
+mod support;
+mod uploads;
+mod validation;

@@ -1,0 +1,203 @@
+//! Authentication and roles on every route.
+
+use crate::fixtures;
+use crate::support::TestHub;
+
+#[derive(Clone, Copy, Debug)]
+enum Who {
+    Nobody,
+    BadToken,
+    OwnSubmitter,
+    OtherSubmitter,
+    Analyst,
+    Steward,
+}
+
+const WHO: [Who; 6] = [
+    Who::Nobody,
+    Who::BadToken,
+    Who::OwnSubmitter,
+    Who::OtherSubmitter,
+    Who::Analyst,
+    Who::Steward,
+];
+
+#[tokio::test]
+async fn the_authorisation_matrix_holds() {
+    let hub = TestHub::start().await;
+    let own = hub.submitter("E09000012").await;
+    let other = hub.submitter("E09000013").await;
+    let analyst = hub.analyst().await;
+    let steward = hub.steward().await;
+    let existing = hub
+        .submit_csv("E09000012", "casework", "2024-Q1", fixtures::CASEWORK)
+        .await;
+    let population =
+        "organisation,ethnicity,residents\nE09000012,white,1000\nE09000012,black,400\n";
+
+    // (method, path, body content type, body, expected status per WHO entry)
+    let withdraw_path = format!("/api/v1/submissions/{}", existing["id"].as_str().unwrap());
+    let routes: Vec<(&str, String, Option<&str>, &str, [u16; 6])> = vec![
+        (
+            "PUT",
+            "/api/v1/submissions/E09000012/casework/2025-Q1".into(),
+            Some("text/csv"),
+            fixtures::CASEWORK,
+            [401, 401, 201, 403, 403, 403],
+        ),
+        (
+            "POST",
+            "/api/v1/validate/casework".into(),
+            Some("text/csv"),
+            fixtures::CASEWORK,
+            [401, 401, 200, 200, 200, 200],
+        ),
+        (
+            "GET",
+            "/api/v1/submissions".into(),
+            None,
+            "",
+            [401, 401, 200, 200, 200, 200],
+        ),
+        (
+            "GET",
+            "/api/v1/coverage".into(),
+            None,
+            "",
+            [401, 401, 200, 200, 200, 200],
+        ),
+        (
+            "GET",
+            "/api/v1/metrics".into(),
+            None,
+            "",
+            [401, 401, 200, 200, 200, 200],
+        ),
+        (
+            "GET",
+            "/api/v1/benchmarks/workforce_share?period=2025-Q1".into(),
+            None,
+            "",
+            [401, 401, 200, 200, 200, 200],
+        ),
+        (
+            "PUT",
+            "/api/v1/reference/population".into(),
+            Some("text/csv"),
+            population,
+            [401, 401, 403, 403, 403, 200],
+        ),
+        (
+            "DELETE",
+            withdraw_path,
+            None,
+            "",
+            [401, 401, 403, 403, 403, 403],
+        ),
+        (
+            "GET",
+            "/healthz".into(),
+            None,
+            "",
+            [200, 200, 200, 200, 200, 200],
+        ),
+        (
+            "GET",
+            "/readyz".into(),
+            None,
+            "",
+            [200, 200, 200, 200, 200, 200],
+        ),
+        (
+            "GET",
+            "/openapi.json".into(),
+            None,
+            "",
+            [200, 200, 200, 200, 200, 200],
+        ),
+    ];
+    let mut checked = 0;
+    for (method, path, content_type, body, expected) in &routes {
+        for (i, who) in WHO.iter().enumerate() {
+            let token = match who {
+                Who::Nobody => None,
+                Who::BadToken => Some(
+                    "edi_0123456789abcdef_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA".to_string(),
+                ),
+                Who::OwnSubmitter => Some(own.clone()),
+                Who::OtherSubmitter => Some(other.clone()),
+                Who::Analyst => Some(analyst.clone()),
+                Who::Steward => Some(steward.clone()),
+            };
+            let expected = expected[i];
+            // Withdrawal succeeds for the owner and stewards: checked below on fresh submissions.
+            if *method == "DELETE" && matches!(who, Who::OwnSubmitter | Who::Steward) {
+                continue;
+            }
+            let mut request = hub.client.request(method.parse().unwrap(), hub.url(path));
+            if let Some(t) = token {
+                request = request.bearer_auth(t);
+            }
+            if let Some(ct) = content_type {
+                request = request.header("content-type", *ct).body(body.to_string());
+            }
+            let r = request.send().await.unwrap();
+            assert_eq!(r.status().as_u16(), expected, "{method} {path} as {who:?}");
+            if expected == 401 {
+                assert!(r.headers().contains_key("www-authenticate"));
+            }
+            checked += 1;
+        }
+    }
+    // Withdrawal by the owner, then (on a fresh submission) by a steward.
+    for token in [&own, &steward] {
+        let s = hub
+            .submit_csv("E09000012", "survey", "2024-Q2", fixtures::SURVEY)
+            .await;
+        let r = hub
+            .client
+            .delete(hub.url(&format!(
+                "/api/v1/submissions/{}",
+                s["id"].as_str().unwrap()
+            )))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 204);
+        checked += 1;
+    }
+    assert_eq!(checked, routes.len() * WHO.len());
+}
+
+#[tokio::test]
+async fn malformed_authorization_headers_are_401() {
+    let hub = TestHub::start().await;
+    for value in [
+        "Basic dXNlcjpwYXNz",
+        "Bearer",
+        "Bearer ",
+        "token",
+        "Bearer edi_short_x",
+    ] {
+        let r = hub
+            .client
+            .get(hub.url("/api/v1/coverage"))
+            .header("authorization", value)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 401, "{value}");
+        assert_eq!(r.headers()["content-type"], "application/problem+json");
+    }
+}
+
+#[tokio::test]
+async fn revoked_tokens_are_refused() {
+    let hub = TestHub::start().await;
+    let analyst = hub.analyst().await;
+    assert_eq!(hub.get("/api/v1/coverage", &analyst).await.status(), 200);
+    let id = analyst.split('_').nth(1).unwrap();
+    assert!(hub.store.tokens().revoke(id).await.unwrap());
+    assert_eq!(hub.get("/api/v1/coverage", &analyst).await.status(), 401);
+}

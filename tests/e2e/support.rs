@@ -1,0 +1,237 @@
+//! A real hub for each test: the production router served over TCP on port
+//! 0, on a fresh temporary data directory, with real tokens.
+
+use std::sync::Arc;
+
+use edi_hub_server::{App, ServerConfig};
+use edi_hub_store::{NewToken, Role, Store, StoreLocation};
+use reqwest::{Client, Response};
+use tempfile::TempDir;
+use tokio::sync::oneshot;
+
+pub struct TestHub {
+    pub dir: TempDir,
+    pub base: String,
+    pub client: Client,
+    pub store: Arc<Store>,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl TestHub {
+    pub async fn start() -> TestHub {
+        Self::start_with(ServerConfig {
+            rate_limit: 0,
+            ..ServerConfig::default()
+        })
+        .await
+    }
+
+    pub async fn start_with(config: ServerConfig) -> TestHub {
+        let dir = tempfile::tempdir().expect("temp dir");
+        Self::start_in(dir, config).await
+    }
+
+    /// Starts a hub on an existing data directory (e.g. after a simulated crash).
+    pub async fn start_in(dir: TempDir, config: ServerConfig) -> TestHub {
+        let store = Arc::new(
+            Store::open(&StoreLocation::Directory(dir.path().to_path_buf())).expect("store"),
+        );
+        store.refresh().await.expect("refresh");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let base = format!("http://{}", listener.local_addr().expect("addr"));
+        let app = App::new(store.clone(), config).expect("app");
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            let _ = edi_hub_server::serve(app, listener, async move {
+                let _ = stopped.await;
+            })
+            .await;
+        });
+        TestHub {
+            dir,
+            base,
+            client: Client::new(),
+            store,
+            stop: Some(stop),
+            task: Some(task),
+        }
+    }
+
+    /// Stops serving and hands back the data directory.
+    pub async fn stop(mut self) -> TempDir {
+        if let Some(s) = self.stop.take() {
+            let _ = s.send(());
+        }
+        if let Some(t) = self.task.take() {
+            let _ = t.await;
+        }
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::mem::replace(&mut self.dir, dir)
+    }
+
+    pub async fn token(&self, role: Role, organisation: Option<&str>) -> String {
+        let (_, token) = self
+            .store
+            .tokens()
+            .create(NewToken {
+                role,
+                organisation: organisation.map(|o| o.parse().expect("organisation")),
+                label: Some("test".into()),
+                expires_at: None,
+            })
+            .await
+            .expect("token");
+        token
+    }
+
+    pub async fn submitter(&self, organisation: &str) -> String {
+        self.token(Role::Submitter, Some(organisation)).await
+    }
+
+    pub async fn analyst(&self) -> String {
+        self.token(Role::Analyst, None).await
+    }
+
+    pub async fn steward(&self) -> String {
+        self.token(Role::Steward, None).await
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> Response {
+        self.client
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn get_json(&self, path: &str, token: &str) -> serde_json::Value {
+        let r = self.get(path, token).await;
+        assert_eq!(r.status(), 200, "GET {path}");
+        r.json().await.expect("json")
+    }
+
+    pub async fn put_file(
+        &self,
+        path: &str,
+        token: &str,
+        content_type: &str,
+        body: Vec<u8>,
+    ) -> Response {
+        self.client
+            .put(self.url(path))
+            .bearer_auth(token)
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn upload_csv(
+        &self,
+        token: &str,
+        org: &str,
+        dataset: &str,
+        period: &str,
+        csv: &str,
+    ) -> Response {
+        self.put_file(
+            &format!("/api/v1/submissions/{org}/{dataset}/{period}"),
+            token,
+            "text/csv",
+            csv.as_bytes().to_vec(),
+        )
+        .await
+    }
+
+    /// Uploads and insists on 201; returns the answer.
+    pub async fn submit_csv(
+        &self,
+        org: &str,
+        dataset: &str,
+        period: &str,
+        csv: &str,
+    ) -> serde_json::Value {
+        let token = self.submitter(org).await;
+        let r = self.upload_csv(&token, org, dataset, period, csv).await;
+        let status = r.status();
+        let body: serde_json::Value = r.json().await.expect("json");
+        assert_eq!(status, 201, "{body}");
+        body
+    }
+
+    /// Number of Parquet data files in the store directory.
+    pub fn data_files(&self) -> usize {
+        count_files(&self.dir.path().join("data"))
+    }
+}
+
+impl Drop for TestHub {
+    fn drop(&mut self) {
+        if let Some(s) = self.stop.take() {
+            let _ = s.send(());
+        }
+    }
+}
+
+pub fn count_files(dir: &std::path::Path) -> usize {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    entries
+        .flatten()
+        .map(|e| {
+            let p = e.path();
+            if p.is_dir() { count_files(&p) } else { 1 }
+        })
+        .sum()
+}
+
+/// Writes columns as a Parquet file.
+pub fn parquet_of(columns: Vec<(&str, arrow::array::ArrayRef)>) -> Vec<u8> {
+    use arrow::datatypes::{Field, Schema};
+    let fields: Vec<Field> = columns
+        .iter()
+        .map(|(n, a)| Field::new(*n, a.data_type().clone(), true))
+        .collect();
+    let batch = arrow::record_batch::RecordBatch::try_new(
+        Arc::new(Schema::new(fields)),
+        columns.into_iter().map(|(_, a)| a).collect(),
+    )
+    .expect("batch");
+    let mut out = Vec::new();
+    let mut w =
+        parquet::arrow::ArrowWriter::try_new(&mut out, batch.schema(), None).expect("writer");
+    w.write(&batch).expect("write");
+    w.close().expect("close");
+    out
+}
+
+pub const PARQUET: &str = "application/vnd.apache.parquet";
+
+/// Problems of a 422 answer as (row, column, message).
+pub async fn problems(r: Response) -> Vec<(Option<u64>, Option<String>, String)> {
+    assert_eq!(r.status(), 422);
+    assert_eq!(r.headers()["content-type"], "application/problem+json");
+    let body: serde_json::Value = r.json().await.expect("json");
+    body["errors"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .map(|p| {
+            (
+                p["row"].as_u64(),
+                p["column"].as_str().map(String::from),
+                p["message"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect()
+}
