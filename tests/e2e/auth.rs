@@ -22,6 +22,9 @@ const WHO: [Who; 6] = [
     Who::Steward,
 ];
 
+/// (method, path, body content type, body, expected status per WHO entry)
+type Route<'a> = (&'a str, String, Option<&'a str>, &'a str, [u16; 6]);
+
 #[tokio::test]
 async fn the_authorisation_matrix_holds() {
     let hub = TestHub::start().await;
@@ -37,7 +40,7 @@ async fn the_authorisation_matrix_holds() {
 
     // (method, path, body content type, body, expected status per WHO entry)
     let withdraw_path = format!("/api/v1/submissions/{}", existing["id"].as_str().unwrap());
-    let routes: Vec<(&str, String, Option<&str>, &str, [u16; 6])> = vec![
+    let routes: Vec<Route> = vec![
         (
             "PUT",
             "/api/v1/submissions/E09000012/casework/2025-Q1".into(),

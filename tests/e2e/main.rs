@@ -1,6 +1,8 @@
 //! End-to-end tests of the EDI Hub: the real router over HTTP, on a real
 //! object store in a temporary directory.
 
+#![allow(clippy::unwrap_used)]
+
 mod auth;
 mod benchmarks;
 mod fixtures;

@@ -9,7 +9,16 @@ use crate::fixtures;
 use crate::support::{PARQUET, TestHub, parquet_of, problems};
 
 /// (rule, dataset, file, expected row, expected column, part of the message)
-const RULES: &[(&str, &str, &str, Option<u64>, Option<&str>, &str)] = &[
+type Rule = (
+    &'static str,
+    &'static str,
+    &'static str,
+    Option<u64>,
+    Option<&'static str>,
+    &'static str,
+);
+
+const RULES: &[Rule] = &[
     (
         "unknown column",
         "casework",

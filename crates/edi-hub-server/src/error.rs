@@ -41,9 +41,12 @@ pub struct ProblemDetails {
     pub parameter: Option<String>,
 }
 
-/// An error to send to the client.
+/// An error to send to the client (boxed: errors are rare, results stay small).
 #[derive(Debug)]
-pub struct ApiError {
+pub struct ApiError(Box<Inner>);
+
+#[derive(Debug)]
+struct Inner {
     status: StatusCode,
     slug: &'static str,
     title: &'static str,
@@ -60,7 +63,7 @@ impl ApiError {
         title: &'static str,
         detail: impl Into<String>,
     ) -> Self {
-        ApiError {
+        ApiError(Box::new(Inner {
             status,
             slug,
             title,
@@ -68,7 +71,7 @@ impl ApiError {
             errors: None,
             parameter: None,
             retry_after: None,
-        }
+        }))
     }
 
     pub fn unauthorized(detail: impl Into<String>) -> Self {
@@ -99,7 +102,7 @@ impl ApiError {
             "Invalid parameter",
             detail,
         );
-        e.parameter = Some(parameter.to_string());
+        e.0.parameter = Some(parameter.to_string());
         e
     }
 
@@ -123,7 +126,7 @@ impl ApiError {
                 if n == 1 { "" } else { "s" }
             ),
         );
-        e.errors = Some(problems);
+        e.0.errors = Some(problems);
         e
     }
 
@@ -170,7 +173,7 @@ impl ApiError {
             "Too many requests",
             format!("this token is over its request rate; retry after {retry_after} s"),
         );
-        e.retry_after = Some(retry_after);
+        e.0.retry_after = Some(retry_after);
         e
     }
 
@@ -194,7 +197,7 @@ impl ApiError {
     }
 
     pub fn status(&self) -> StatusCode {
-        self.status
+        self.0.status
     }
 }
 
@@ -226,12 +229,13 @@ impl From<edi_hub_query::Error> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
+        let e = *self.0;
         let body = ProblemDetails {
-            kind: format!("https://edi-hub.london/problems/{}", self.slug),
-            title: self.title.to_string(),
-            status: self.status.as_u16(),
-            detail: self.detail,
-            errors: self.errors.map(|ps| {
+            kind: format!("https://edi-hub.london/problems/{}", e.slug),
+            title: e.title.to_string(),
+            status: e.status.as_u16(),
+            detail: e.detail,
+            errors: e.errors.map(|ps| {
                 ps.into_iter()
                     .map(|p| ProblemItem {
                         row: p.row,
@@ -240,19 +244,19 @@ impl IntoResponse for ApiError {
                     })
                     .collect()
             }),
-            parameter: self.parameter,
+            parameter: e.parameter,
         };
         let json = serde_json::to_vec(&body).unwrap_or_default();
-        let mut response = (self.status, json).into_response();
+        let mut response = (e.status, json).into_response();
         let headers = response.headers_mut();
         headers.insert(
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/problem+json"),
         );
-        if let Some(s) = self.retry_after {
+        if let Some(s) = e.retry_after {
             headers.insert(header::RETRY_AFTER, HeaderValue::from(s));
         }
-        if self.status == StatusCode::UNAUTHORIZED {
+        if e.status == StatusCode::UNAUTHORIZED {
             headers.insert(
                 header::WWW_AUTHENTICATE,
                 HeaderValue::from_static("Bearer realm=\"edi-hub\""),
