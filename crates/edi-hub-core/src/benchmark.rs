@@ -5,6 +5,7 @@
 use serde::Serialize;
 
 use crate::disclosure::{MIN_CONTRIBUTORS, Policy, Viewer};
+use crate::metrics::{Evaluated, MetricDef, Redaction};
 use crate::organisation::{InnerOuter, Organisation, SubRegion};
 use crate::period::Period;
 
@@ -68,30 +69,13 @@ impl Scope {
     }
 }
 
-/// How a metric turns its numerator and denominator into a value.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Shape {
-    pub direction: Direction,
-    /// Value = numerator / denominator x `scale` (100 for percentages).
-    pub scale: f64,
-    /// Whether summary rows pool numerators and denominators.
-    pub poolable: bool,
-}
-
-impl Shape {
-    pub fn value(&self, numerator: f64, denominator: f64) -> Option<f64> {
-        (denominator > 0.0).then(|| numerator / denominator * self.scale)
-    }
-}
-
-/// One organisation's unredacted figures for one period.
+/// One organisation's unredacted inputs of a metric for one period
+/// (see [`MetricDef::inputs`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Figure {
     pub organisation: Organisation,
     pub period: Period,
-    pub numerator: f64,
-    pub denominator: f64,
-    pub value: Option<f64>,
+    pub inputs: Vec<f64>,
 }
 
 /// One row of a benchmark answer.
@@ -158,7 +142,7 @@ impl Row {
 /// Builds the answer rows for every period of `periods` from unredacted
 /// figures, redacted for `viewer` under `policy`.
 pub fn assemble(
-    shape: &Shape,
+    metric: &MetricDef,
     figures: &[Figure],
     periods: &[Period],
     viewer: Viewer,
@@ -170,12 +154,12 @@ pub fn assemble(
         these.sort_by_key(|f| f.organisation);
         let mut org_rows: Vec<Row> = these
             .iter()
-            .map(|f| organisation_row(f, viewer, policy))
+            .map(|f| organisation_row(metric, f, viewer, policy))
             .collect();
-        rank(shape.direction, &mut org_rows);
+        rank(metric.direction, &mut org_rows);
         let summaries: Vec<Row> = Scope::summaries()
             .into_iter()
-            .map(|scope| summary_row(shape, scope, period, &these, &org_rows, viewer, policy))
+            .map(|scope| summary_row(metric, scope, period, &these, &org_rows, viewer, policy))
             .collect();
         rows.extend(org_rows);
         rows.extend(summaries);
@@ -183,31 +167,31 @@ pub fn assemble(
     rows
 }
 
-fn organisation_row(f: &Figure, viewer: Viewer, policy: Policy) -> Row {
+fn fill(row: &mut Row, e: Evaluated) {
+    row.value = e.value;
+    row.numerator = e.numerator;
+    row.denominator = e.denominator;
+}
+
+fn organisation_row(metric: &MetricDef, f: &Figure, viewer: Viewer, policy: Policy) -> Row {
     let o = f.organisation;
     let mut row = Row::new(Scope::Organisation, Some(o), o.name().to_string(), f.period);
-    row.value = f.value;
-    row.numerator = Some(f.numerator);
-    row.denominator = Some(f.denominator);
+    fill(&mut row, metric.evaluate(&f.inputs, false));
     if !viewer.sees_unredacted(o) {
-        redact_share(&mut row, policy);
+        redact(&mut row, metric.primary_redaction(&f.inputs, policy));
     }
     row
 }
 
-/// Primary suppression of a count-based share or rate.
-fn redact_share(row: &mut Row, policy: Policy) {
-    let num = row.numerator.unwrap_or(0.0);
-    let den = row.denominator.unwrap_or(0.0);
-    let hide_num = policy.is_small(num);
-    let hide_den = policy.is_small(den);
-    if hide_num {
+/// Withholds the cells primary suppression names (those that hold a number).
+fn redact(row: &mut Row, r: Redaction) {
+    if r.numerator && row.numerator.is_some() {
         row.hide("numerator");
     }
-    if hide_den {
+    if r.denominator && row.denominator.is_some() {
         row.hide("denominator");
     }
-    if hide_num || hide_den || (row.value.is_some() && policy.base_too_small(den)) {
+    if r.value && row.value.is_some() {
         row.hide("value");
     }
 }
@@ -240,7 +224,7 @@ pub fn quantile(sorted: &[f64], p: f64) -> Option<f64> {
 }
 
 fn summary_row(
-    shape: &Shape,
+    metric: &MetricDef,
     scope: Scope,
     period: Period,
     figures: &[&Figure],
@@ -254,15 +238,24 @@ fn summary_row(
         .copied()
         .filter(|f| scope.includes(f.organisation))
         .collect();
-    let contributors = members.iter().filter(|f| f.value.is_some()).count();
+    let contributors = members
+        .iter()
+        .filter(|f| metric.evaluate(&f.inputs, false).value.is_some())
+        .count();
     row.contributors = Some(contributors as u32);
-    let numerator: f64 = members.iter().map(|f| f.numerator).sum();
-    let denominator: f64 = members.iter().map(|f| f.denominator).sum();
-    if shape.poolable && !members.is_empty() {
-        row.numerator = Some(numerator);
-        row.denominator = Some(denominator);
-        row.value = shape.value(numerator, denominator);
+    if members.is_empty() {
+        return row;
     }
+    let width = metric.inputs().len();
+    let pooled: Vec<f64> = (0..width)
+        .map(|i| {
+            members
+                .iter()
+                .map(|f| f.inputs.get(i).copied().unwrap_or(0.0))
+                .sum()
+        })
+        .collect();
+    fill(&mut row, metric.evaluate(&pooled, true));
     let mut shown: Vec<f64> = org_rows
         .iter()
         .filter(|r| r.organisation.is_some_and(|o| scope.includes(o)))
@@ -275,9 +268,6 @@ fn summary_row(
     row.q3 = quantile(&shown, 0.75);
     row.max = shown.last().copied();
     if viewer.is_steward() {
-        return row;
-    }
-    if contributors == 0 {
         return row;
     }
     if contributors < MIN_CONTRIBUTORS {
@@ -293,8 +283,8 @@ fn summary_row(
         ] {
             row.hide(c);
         }
-    } else if shape.poolable {
-        redact_share(&mut row, policy);
+    } else {
+        redact(&mut row, metric.primary_redaction(&pooled, policy));
     }
     row
 }
@@ -304,22 +294,15 @@ mod tests {
     use super::*;
 
     fn fig(org: &str, num: f64, den: f64) -> Figure {
-        let shape = share();
         Figure {
             organisation: org.parse().unwrap(),
             period: "2025-Q1".parse().unwrap(),
-            numerator: num,
-            denominator: den,
-            value: shape.value(num, den),
+            inputs: vec![num, den],
         }
     }
 
-    fn share() -> Shape {
-        Shape {
-            direction: Direction::Neutral,
-            scale: 100.0,
-            poolable: true,
-        }
+    fn share() -> &'static MetricDef {
+        MetricDef::find("workforce_share").unwrap()
     }
 
     #[test]
@@ -340,7 +323,7 @@ mod tests {
         ];
         let period = ["2025-Q1".parse().unwrap()];
         let rows = assemble(
-            &share(),
+            share(),
             &figures,
             &period,
             Viewer::Public,
@@ -363,7 +346,7 @@ mod tests {
         assert_eq!(london.max, Some(25.0));
 
         let own = assemble(
-            &share(),
+            share(),
             &figures,
             &period,
             Viewer::Member("E09000001".parse().unwrap()),
@@ -380,7 +363,7 @@ mod tests {
         let figures = vec![fig("E09000001", 50.0, 500.0), fig("E09000007", 20.0, 80.0)];
         let period = ["2025-Q1".parse().unwrap()];
         let rows = assemble(
-            &share(),
+            share(),
             &figures,
             &period,
             Viewer::Public,
@@ -395,7 +378,7 @@ mod tests {
         assert_eq!(clf.median, None);
         assert!(clf.suppressed.contains(&"median"));
         let steward = assemble(
-            &share(),
+            share(),
             &figures,
             &period,
             Viewer::Steward,

@@ -13,7 +13,7 @@ use datafusion::prelude::{SessionConfig, SessionContext, col};
 use edi_hub_core::benchmark::{Figure, Row, assemble};
 use edi_hub_core::dataset::Dataset;
 use edi_hub_core::disclosure::{Policy, Viewer};
-use edi_hub_core::metrics::{Formula, MetricDef, Params, SumDef};
+use edi_hub_core::metrics::{MetricDef, Params, SumDef};
 use edi_hub_core::table::stored_schema;
 use edi_hub_core::{Organisation, Period};
 use edi_hub_store::Store;
@@ -89,7 +89,7 @@ impl Engine {
             .figures(request.metric, &request.params, &request.periods)
             .await?;
         let rows = assemble(
-            &request.metric.shape(),
+            request.metric,
             &figures,
             &request.periods,
             request.viewer,
@@ -103,46 +103,75 @@ impl Engine {
         })
     }
 
-    /// Unredacted figures of every organisation with a value in `periods`.
+    /// Unredacted inputs of every organisation with data in `periods`: an
+    /// organisation is left out when a dataset the metric needs has no rows
+    /// matching the filters, or reports the group at a level it cannot be
+    /// counted from.
     async fn figures(
         &self,
         metric: &MetricDef,
         params: &Params,
         periods: &[Period],
     ) -> Result<Vec<Figure>> {
-        let shape = metric.shape();
-        match metric.formula {
-            Formula::Ratio {
-                numerator,
-                denominator,
-                ..
-            } => {
-                let num = self.sums(&[numerator], params, periods).await?;
-                let den = self.sums(&[denominator], params, periods).await?;
-                let mut out: Vec<Figure> = num
-                    .into_iter()
-                    .filter_map(|((organisation, period), n)| {
-                        let d = den.get(&(organisation, period))?;
-                        let numerator = *n.values.first()?;
-                        let denominator = *d.values.first()?;
-                        (n.matched && d.matched && n.countable).then(|| Figure {
-                            organisation,
-                            period,
-                            numerator,
-                            denominator,
-                            value: shape.value(numerator, denominator),
-                        })
-                    })
-                    .collect();
-                out.sort_by_key(|f| (f.period, f.organisation));
-                Ok(out)
+        let inputs = metric.inputs();
+        let mut datasets: Vec<(Dataset, Vec<usize>)> = Vec::new();
+        for (i, input) in inputs.iter().enumerate() {
+            match datasets.iter_mut().find(|(d, _)| *d == input.dataset) {
+                Some((_, indices)) => indices.push(i),
+                None => datasets.push((input.dataset, vec![i])),
             }
         }
+        let mut results = Vec::with_capacity(datasets.len());
+        for (dataset, indices) in datasets {
+            let subset: Vec<SumDef> = indices.iter().map(|&i| inputs[i]).collect();
+            let sums = self.sums(dataset, &subset, params, periods).await?;
+            results.push((dataset, indices, sums));
+        }
+        let Some((_, _, primary)) = results.iter().find(|(d, _, _)| *d != Dataset::Population)
+        else {
+            return Ok(Vec::new());
+        };
+        let mut out = Vec::new();
+        for &(organisation, period) in primary.keys() {
+            let Some(period) = period else { continue };
+            let mut x = vec![0.0; inputs.len()];
+            let complete = results.iter().all(|(dataset, indices, sums)| {
+                let key = (
+                    organisation,
+                    (*dataset != Dataset::Population).then_some(period),
+                );
+                match sums.get(&key) {
+                    Some(s) if s.matched && s.countable => {
+                        for (j, &i) in indices.iter().enumerate() {
+                            x[i] = s.values[j];
+                        }
+                        true
+                    }
+                    _ => false,
+                }
+            });
+            if complete {
+                out.push(Figure {
+                    organisation,
+                    period,
+                    inputs: x,
+                });
+            }
+        }
+        out.sort_by_key(|f| (f.period, f.organisation));
+        Ok(out)
     }
 
     /// The current data files of a dataset for some periods, as URLs.
     fn files(&self, dataset: Dataset, periods: &[Period]) -> Vec<String> {
         let snapshot = self.store.snapshot();
+        if dataset == Dataset::Population {
+            return snapshot
+                .population
+                .iter()
+                .map(|p| format!("{STORE_URL}{}", p.data_path))
+                .collect();
+        }
         periods
             .iter()
             .flat_map(|p| {
@@ -154,16 +183,15 @@ impl Engine {
             .collect()
     }
 
-    /// Runs the conditional sums (all over one dataset) per organisation and period.
+    /// Runs the inputs (all over one dataset) per organisation and period
+    /// (per organisation alone for `population`).
     async fn sums(
         &self,
-        sums: &[SumDef],
+        dataset: Dataset,
+        inputs: &[SumDef],
         params: &Params,
         periods: &[Period],
-    ) -> Result<HashMap<(Organisation, Period), Sums>> {
-        let Some(dataset) = sums.first().map(|s| s.dataset) else {
-            return Ok(HashMap::new());
-        };
+    ) -> Result<HashMap<Key, Sums>> {
         let files = self.files(dataset, periods);
         if files.is_empty() {
             return Ok(HashMap::new());
@@ -171,24 +199,24 @@ impl Engine {
         let schema = stored_schema(dataset);
         let options = ParquetReadOptions::default().schema(&schema);
         let df = self.ctx.read_parquet(files, options).await?;
-        let aggregates = plan::aggregates(dataset, sums, params)?;
-        let batches = df
-            .aggregate(vec![col("organisation"), col("period")], aggregates)?
-            .collect()
-            .await?;
+        let aggregates = plan::aggregates(dataset, inputs, params)?;
+        let mut keys = vec![col("organisation")];
+        if dataset != Dataset::Population {
+            keys.push(col("period"));
+        }
+        let batches = df.aggregate(keys, aggregates)?.collect().await?;
         let mut out = HashMap::new();
         for batch in &batches {
-            read_sums(batch, sums.len(), &mut out)?;
+            read_sums(batch, inputs.len(), &mut out)?;
         }
         Ok(out)
     }
 }
 
-fn read_sums(
-    batch: &RecordBatch,
-    n: usize,
-    out: &mut HashMap<(Organisation, Period), Sums>,
-) -> Result<()> {
+/// An organisation and, except for `population`, a period.
+type Key = (Organisation, Option<Period>);
+
+fn read_sums(batch: &RecordBatch, n: usize, out: &mut HashMap<Key, Sums>) -> Result<()> {
     let text = |name: &str| -> Result<Vec<String>> {
         let c = batch
             .column_by_name(name)
@@ -209,7 +237,11 @@ fn read_sums(
             .collect())
     };
     let organisations = text("organisation")?;
-    let periods = text("period")?;
+    let periods = if batch.column_by_name("period").is_some() {
+        Some(text("period")?)
+    } else {
+        None
+    };
     let matched = ints(MATCHED)?;
     let straddling = ints(STRADDLING)?;
     let mut sums = Vec::with_capacity(n);
@@ -228,14 +260,18 @@ fn read_sums(
         );
     }
     for r in 0..batch.num_rows() {
-        let (Ok(o), Ok(p)) = (organisations[r].parse(), periods[r].parse()) else {
-            return Err(Error::Layout(format!(
-                "bad key {} {}",
-                organisations[r], periods[r]
-            )));
+        let organisation = organisations[r]
+            .parse()
+            .map_err(|_| Error::Layout(format!("bad organisation {}", organisations[r])))?;
+        let period = match &periods {
+            Some(p) => Some(
+                p[r].parse()
+                    .map_err(|_| Error::Layout(format!("bad period {}", p[r])))?,
+            ),
+            None => None,
         };
         out.insert(
-            (o, p),
+            (organisation, period),
             Sums {
                 values: sums.iter().map(|s| s[r]).collect(),
                 matched: matched[r] > 0,

@@ -105,6 +105,12 @@ pub struct BenchmarkQuery {
     senior_leadership: Option<String>,
     /// `true` or `false`.
     top_5_percent: Option<String>,
+    /// Kind of formal case (casework_rl; default `disciplinary`).
+    case_type: Option<String>,
+    /// Progression event (progression_rl; default `promotion`).
+    event: Option<String>,
+    /// Staff survey question (survey_positive_rate; default `race_equality_approach`).
+    question: Option<String>,
     /// `json`, `csv`, `arrow` or `parquet`; wins over `Accept`.
     format: Option<String>,
 }

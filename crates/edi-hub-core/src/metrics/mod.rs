@@ -7,9 +7,9 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::benchmark::{Direction, Shape};
-use crate::dataset::{Dataset, PAY_BANDS};
-use crate::ethnicity::{self, Group};
+use crate::benchmark::Direction;
+use crate::dataset::Dataset;
+use crate::ethnicity::Group;
 
 /// A parameter a metric accepts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,29 +43,58 @@ impl ParamDef {
 pub enum Who {
     /// The requested `group`.
     Group,
+    /// The reference group, `white`.
+    Reference,
     /// Everyone whose ethnicity is known (not `not_stated`).
     Known,
     /// Everyone, including `not_stated`.
     Everyone,
 }
 
-/// A sum of a measure column over the people `who`, under the metric's filters.
+/// What a sum adds up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Measure {
+    /// A measure column.
+    Column(&'static str),
+    /// The product of two columns (e.g. headcount x mean pay, for weighted means).
+    Product(&'static str, &'static str),
+    /// The number of rows (e.g. how many codes make up a group).
+    Rows,
+}
+
+/// One input of a metric: a sum over one dataset of the people `who`,
+/// under the request's filters (each applied where the dataset has that
+/// column) and an optional fixed filter (e.g. `stage = appointed`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SumDef {
     pub dataset: Dataset,
-    pub measure: &'static str,
+    pub measure: Measure,
     pub who: Who,
+    pub only: Option<(&'static str, &'static str)>,
 }
 
-/// How the value is computed.
+/// How a metric's value is built from its inputs (see [`MetricDef::inputs`]).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Formula {
-    /// numerator / denominator x scale.
-    Ratio {
+    /// numerator / denominator x 100: inputs `[numerator, denominator]`.
+    Share {
         numerator: SumDef,
         denominator: SumDef,
-        scale: f64,
     },
+    /// The workforce share over the group's share of residents: inputs
+    /// `[numerator, denominator, group residents, known residents]`.
+    Representation {
+        numerator: SumDef,
+        denominator: SumDef,
+    },
+    /// (reference pay - group pay) / reference pay x 100, with pay the
+    /// headcount-weighted `column` of the pay dataset: inputs
+    /// `[sum h*pay group, h group, rows group, sum h*pay reference, h reference, rows reference]`.
+    /// A median can only be taken from a single reported row, and not pooled.
+    PayGap { column: &'static str, median: bool },
+    /// (outcome / base in group) / (outcome / base in reference): inputs
+    /// `[outcome group, outcome reference, base group, base reference]`.
+    RelativeLikelihood { outcome: SumDef, base: SumDef },
 }
 
 /// One metric of the catalogue.
@@ -82,74 +111,15 @@ pub struct MetricDef {
     pub formula: Formula,
 }
 
-const GROUP: ParamDef = ParamDef {
-    name: "group",
-    kind: ParamKind::Group,
-    default: Some(ethnicity::ETHNIC_MINORITY),
-    description: "Ethnic group: any ethnicity code, ethnic_minority (Black, Asian and Multi-ethnic) or white_minority",
-};
-const PAY_BAND: ParamDef = ParamDef {
-    name: "pay_band",
-    kind: ParamKind::Filter(&PAY_BANDS),
-    default: None,
-    description: "Pay band 1 (lowest) to 6 (highest); all bands when absent",
-};
-const SENIOR_LEADERSHIP: ParamDef = ParamDef {
-    name: "senior_leadership",
-    kind: ParamKind::Filter(&["true", "false"]),
-    default: None,
-    description: "Only staff in (true) or outside (false) the senior leadership tiers; everyone when absent",
-};
-const TOP_5_PERCENT: ParamDef = ParamDef {
-    name: "top_5_percent",
-    kind: ParamKind::Filter(&["true", "false"]),
-    default: None,
-    description: "Only staff among (true) or outside (false) the top 5% of earners; everyone when absent",
-};
+mod catalogue;
+mod evaluate;
 
-const fn workforce(measure: &'static str, who: Who) -> SumDef {
-    SumDef {
-        dataset: Dataset::Workforce,
-        measure,
-        who,
-    }
-}
-
-/// Every metric, in catalogue order.
-pub const CATALOGUE: &[MetricDef] = &[MetricDef {
-    id: "workforce_share",
-    title: "Workforce share",
-    definition: "The group's share of staff whose ethnicity is known, optionally within a pay band, the senior leadership tiers or the top 5% of earners. Staff whose ethnicity is not stated are left out of the denominator.",
-    formula_text: "headcount in group / headcount with known ethnicity x 100",
-    datasets: &[Dataset::Workforce],
-    params: &[GROUP, PAY_BAND, SENIOR_LEADERSHIP, TOP_5_PERCENT],
-    unit: "percent",
-    direction: Direction::Neutral,
-    formula: Formula::Ratio {
-        numerator: workforce("headcount", Who::Group),
-        denominator: workforce("headcount", Who::Known),
-        scale: 100.0,
-    },
-}];
+pub use catalogue::CATALOGUE;
+pub use evaluate::{Evaluated, Redaction};
 
 impl MetricDef {
     pub fn find(id: &str) -> Option<&'static MetricDef> {
         CATALOGUE.iter().find(|m| m.id == id)
-    }
-
-    /// Whether numerators and denominators are whole numbers of people.
-    pub fn integer_parts(&self) -> bool {
-        matches!(self.formula, Formula::Ratio { .. })
-    }
-
-    pub fn shape(&self) -> Shape {
-        match self.formula {
-            Formula::Ratio { scale, .. } => Shape {
-                direction: self.direction,
-                scale,
-                poolable: true,
-            },
-        }
     }
 
     /// Checks and completes the parameters: every name known, every value
