@@ -120,8 +120,26 @@ impl Row {
         }
     }
 
-    fn hide(&mut self, column: &'static str) {
-        let cell = match column {
+    /// Withholds every number of a summary row (too few contributors).
+    fn hide_numbers(&mut self) {
+        for c in [
+            "value",
+            "numerator",
+            "denominator",
+            "min",
+            "q1",
+            "median",
+            "q3",
+            "max",
+        ] {
+            if self.cell(c).is_some_and(|v| v.is_some()) {
+                self.hide(c);
+            }
+        }
+    }
+
+    fn cell(&mut self, column: &str) -> Option<&mut Option<f64>> {
+        Some(match column {
             "value" => &mut self.value,
             "numerator" => &mut self.numerator,
             "denominator" => &mut self.denominator,
@@ -130,11 +148,17 @@ impl Row {
             "median" => &mut self.median,
             "q3" => &mut self.q3,
             "max" => &mut self.max,
-            _ => return,
-        };
-        *cell = None;
-        if !self.suppressed.contains(&column) {
-            self.suppressed.push(column);
+            _ => return None,
+        })
+    }
+
+    /// Withholds one cell and lists it in `suppressed`.
+    fn hide(&mut self, column: &'static str) {
+        if let Some(cell) = self.cell(column) {
+            *cell = None;
+            if !self.suppressed.contains(&column) {
+                self.suppressed.push(column);
+            }
         }
     }
 }
@@ -271,18 +295,7 @@ fn summary_row(
         return row;
     }
     if contributors < MIN_CONTRIBUTORS {
-        for c in [
-            "value",
-            "numerator",
-            "denominator",
-            "min",
-            "q1",
-            "median",
-            "q3",
-            "max",
-        ] {
-            row.hide(c);
-        }
+        row.hide_numbers();
     } else {
         redact(&mut row, metric.primary_redaction(&pooled, policy));
     }

@@ -35,6 +35,8 @@ pub struct ServerConfig {
     pub request_timeout: Duration,
     /// How often the ledger is re-read for other processes' writes.
     pub refresh_interval: Duration,
+    /// The store holds the generated demo data set: every answer says so.
+    pub synthetic: bool,
 }
 
 impl Default for ServerConfig {
@@ -46,6 +48,7 @@ impl Default for ServerConfig {
             max_upload_bytes: 50 * 1024 * 1024,
             request_timeout: Duration::from_secs(120),
             refresh_interval: Duration::from_secs(2),
+            synthetic: false,
         }
     }
 }
@@ -78,7 +81,18 @@ impl App {
 /// The full router: API routes, docs, and every middleware layer.
 pub fn router(app: AppState) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
-    let (api, _spec) = crate::api::routes(app.clone());
+    let (mut api, _spec) = crate::api::routes(app.clone());
+    if app.config.synthetic {
+        api = api.layer(axum::middleware::map_response(
+            |mut r: Response| async move {
+                r.headers_mut().insert(
+                    crate::demo::DATA_HEADER,
+                    axum::http::HeaderValue::from_static(crate::demo::SYNTHETIC),
+                );
+                r
+            },
+        ));
+    }
     api.layer(DefaultBodyLimit::max(app.config.max_upload_bytes.saturating_add(1024)))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, app.config.request_timeout))
         .layer(CatchPanicLayer::custom(|_| -> Response {

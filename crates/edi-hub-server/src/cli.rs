@@ -23,6 +23,11 @@ pub struct Cli {
 pub enum Command {
     /// Run the hub's HTTP API.
     Serve(ServeArgs),
+    /// Run the hub on a generated, clearly labelled SYNTHETIC data set (all
+    /// six datasets, all 33 authorities, the last 8 quarters) and print a
+    /// token for each role. Uses a fresh temporary directory unless a data
+    /// directory or object store is given.
+    Demo(ServeArgs),
     /// Manage API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
@@ -43,9 +48,9 @@ pub enum TokenCommand {
 /// Where the hub keeps its data.
 #[derive(Debug, Clone, Args)]
 pub struct StoreArgs {
-    /// Local data directory (the embedded default store).
-    #[arg(long, env = "EDI_HUB_DATA_DIR", default_value = "./data")]
-    pub data_dir: PathBuf,
+    /// Local data directory, the embedded default store [default: ./data]
+    #[arg(long, env = "EDI_HUB_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
     /// Object store URL, e.g. s3://bucket/prefix (configured by the standard
     /// AWS_* variables); when set it replaces the data directory.
     #[arg(long, env = "EDI_HUB_OBJECT_STORE_URL")]
@@ -56,7 +61,11 @@ impl StoreArgs {
     pub fn location(&self) -> StoreLocation {
         match &self.object_store_url {
             Some(url) if !url.trim().is_empty() => StoreLocation::Url(url.clone()),
-            _ => StoreLocation::Directory(self.data_dir.clone()),
+            _ => StoreLocation::Directory(
+                self.data_dir
+                    .clone()
+                    .unwrap_or_else(|| PathBuf::from("./data")),
+            ),
         }
     }
 }
@@ -152,6 +161,10 @@ pub async fn run(cli: Cli) -> anyhow_free::Result {
             init_logging(args.log_format, true);
             serve_command(&args).await
         }
+        Command::Demo(args) => {
+            init_logging(args.log_format, true);
+            demo_command(&args).await
+        }
         Command::Token(TokenCommand::Create(args)) => {
             init_logging(LogFormat::Text, false);
             token_create(&args).await
@@ -168,7 +181,10 @@ async fn serve_command(args: &ServeArgs) -> anyhow_free::Result {
     if let Err(e) = store.refresh().await {
         tracing::warn!(error = %e, "the object store is not reachable yet; /readyz answers 503 until it is");
     }
-    let config = args.config();
+    run_server(store, args.config()).await
+}
+
+async fn run_server(store: Arc<Store>, config: ServerConfig) -> anyhow_free::Result {
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
@@ -183,6 +199,78 @@ async fn serve_command(args: &ServeArgs) -> anyhow_free::Result {
         .map_err(|e| e.to_string())?;
     tracing::info!("EDI Hub stopped");
     Ok(())
+}
+
+async fn demo_command(args: &ServeArgs) -> anyhow_free::Result {
+    // Without a data directory or object store, a fresh temporary directory
+    // (removed when the demo stops).
+    let mut _temporary = None;
+    let location = match (&args.store.object_store_url, &args.store.data_dir) {
+        (Some(url), _) if !url.trim().is_empty() => StoreLocation::Url(url.clone()),
+        (_, Some(dir)) => StoreLocation::Directory(dir.clone()),
+        _ => {
+            let dir = tempfile::Builder::new()
+                .prefix("edi-hub-demo-")
+                .tempdir()
+                .map_err(|e| e.to_string())?;
+            let location = StoreLocation::Directory(dir.path().to_path_buf());
+            _temporary = Some(dir);
+            location
+        }
+    };
+    let store = Arc::new(Store::open(&location).map_err(|e| e.to_string())?);
+    store.refresh().await.map_err(|e| e.to_string())?;
+    let current = edi_hub_core::Period::containing(chrono::Utc::now().date_naive());
+    let periods = crate::demo::last_quarters(current, 8);
+    if store.snapshot().submissions.is_empty() {
+        eprintln!(
+            "Generating the SYNTHETIC demo data set: 6 datasets x 33 authorities x {} quarters ({} to {})...",
+            periods.len(),
+            periods[0],
+            periods[periods.len() - 1]
+        );
+        let n = crate::demo::load(&store, &periods, 2026).await?;
+        eprintln!("Stored {n} synthetic submissions and a synthetic population table.");
+    }
+    let mut tokens = Vec::new();
+    for (role, organisation, label) in [
+        (Role::Steward, None, "demo steward"),
+        (Role::Analyst, None, "demo analyst"),
+        (
+            Role::Submitter,
+            Some("E09000015"),
+            "demo submitter (Harrow)",
+        ),
+    ] {
+        let organisation = organisation.and_then(|o| o.parse().ok());
+        let (_, token) = store
+            .tokens()
+            .create(NewToken {
+                role,
+                organisation,
+                label: Some(label.into()),
+                expires_at: None,
+            })
+            .await
+            .map_err(|e| e.to_string())?;
+        tokens.push((label, token));
+    }
+    let listen = args.listen;
+    println!("EDI Hub DEMO: every figure is SYNTHETIC (generated, not real council data).");
+    println!("Store: {}", store.describe());
+    println!("Quarters: {} to {}", periods[0], periods[periods.len() - 1]);
+    for (label, token) in &tokens {
+        println!("  {label:<26} {token}");
+    }
+    println!(
+        "Try: curl -H \"Authorization: Bearer <token>\" \"http://{listen}/api/v1/benchmarks/workforce_share?period={}\"",
+        periods[periods.len() - 1]
+    );
+    let config = ServerConfig {
+        synthetic: true,
+        ..args.config()
+    };
+    run_server(store, config).await
 }
 
 async fn token_create(args: &TokenCreateArgs) -> anyhow_free::Result {

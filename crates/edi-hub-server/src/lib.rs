@@ -5,6 +5,7 @@ pub mod api;
 pub mod app;
 pub mod auth;
 pub mod cli;
+pub mod demo;
 pub mod error;
 pub mod format;
 pub mod rate_limit;

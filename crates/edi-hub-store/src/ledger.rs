@@ -48,6 +48,20 @@ pub fn new_id() -> String {
     hex::encode(bytes)
 }
 
+fn submitted(new: &NewSubmission, commit: &Commit) -> LedgerEvent {
+    LedgerEvent::Submitted {
+        id: commit.id.clone(),
+        organisation: new.organisation,
+        dataset: new.dataset,
+        period: new.period,
+        rows: new.rows,
+        checksum: new.checksum.clone(),
+        received_at: commit.received_at,
+        data_path: commit.data_path.clone(),
+        by: new.by.clone(),
+    }
+}
+
 impl Store {
     /// Stores a submission atomically and returns its record.
     pub async fn submit(&self, new: &NewSubmission) -> Result<SubmissionRecord> {
@@ -74,17 +88,7 @@ impl Store {
         new: &NewSubmission,
         commit: &Commit,
     ) -> Result<SubmissionRecord> {
-        let event = LedgerEvent::Submitted {
-            id: commit.id.clone(),
-            organisation: new.organisation,
-            dataset: new.dataset,
-            period: new.period,
-            rows: new.rows,
-            checksum: new.checksum.clone(),
-            received_at: commit.received_at,
-            data_path: commit.data_path.clone(),
-            by: new.by.clone(),
-        };
+        let event = submitted(new, commit);
         let ledger = layout::submission_ledger(new.organisation, new.dataset, new.period);
         self.append(&ledger, &event).await?;
         let snapshot = self.refresh().await?;
@@ -92,6 +96,21 @@ impl Store {
             .get(&commit.id)
             .cloned()
             .ok_or_else(|| Error::NotFound(format!("submission {}", commit.id)))
+    }
+
+    /// Stores many submissions (e.g. a generated data set), reading the
+    /// ledger back once at the end rather than after each one.
+    pub async fn submit_many(&self, all: &[NewSubmission]) -> Result<usize> {
+        for new in all {
+            let commit = self.write_data(new).await?;
+            self.append(
+                &layout::submission_ledger(new.organisation, new.dataset, new.period),
+                &submitted(new, &commit),
+            )
+            .await?;
+        }
+        self.refresh().await?;
+        Ok(all.len())
     }
 
     /// Withdraws a submission (kept in the history).

@@ -229,6 +229,17 @@ impl Store {
         Ok(max)
     }
 
+    /// Writes a plain-text note at the store's top level (e.g. the demo marker).
+    pub async fn put_note(&self, name: &str, text: &str) -> Result<()> {
+        self.objects
+            .put(
+                &Path::from(name),
+                PutPayload::from(bytes::Bytes::from(text.to_string())),
+            )
+            .await?;
+        Ok(())
+    }
+
     /// Reads an object whole.
     pub async fn read(&self, path: &str) -> Result<bytes::Bytes> {
         Ok(self.objects.get(&Path::from(path)).await?.bytes().await?)
