@@ -8,6 +8,7 @@ mod benchmarks;
 mod fixtures;
 mod generated;
 mod ledger;
+mod metrics;
 mod support;
 mod uploads;
 mod validation;

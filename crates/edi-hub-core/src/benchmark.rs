@@ -15,6 +15,7 @@ use crate::period::Period;
 pub enum Direction {
     HigherIsBetter,
     LowerIsBetter,
+    #[serde(rename = "closer_to_1")]
     CloserTo1,
     Neutral,
 }

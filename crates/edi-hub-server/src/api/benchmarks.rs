@@ -182,7 +182,8 @@ pub async fn benchmark(
         viewer,
     };
     let answer = app.engine.benchmark(&request).await?;
-    audit_unredacted(&app, &caller, viewer, &answer).await;
+    let target = format!("benchmarks/{}", metric.id);
+    audit_unredacted(&app, &caller, viewer, target, std::slice::from_ref(&answer)).await;
     respond(&answer, single, format)
 }
 
@@ -222,20 +223,28 @@ fn periods(given: &mut BTreeMap<String, String>) -> ApiResult<(Vec<Period>, bool
     }
 }
 
-async fn audit_unredacted(app: &AppState, caller: &Caller, viewer: Viewer, answer: &Answer) {
-    let own_rows = answer
-        .rows
+/// Writes one audit event when `answers` show any organisation's figures
+/// unredacted to the caller (a steward, or a submitter seeing its own).
+pub(crate) async fn audit_unredacted(
+    app: &AppState,
+    caller: &Caller,
+    viewer: Viewer,
+    target: String,
+    answers: &[Answer],
+) {
+    let unredacted = answers
         .iter()
+        .flat_map(|a| a.rows.iter())
         .filter(|r| r.organisation.is_some_and(|o| viewer.sees_unredacted(o)))
         .count();
-    if own_rows > 0 {
-        let detail = format!("{} rows unredacted", own_rows);
+    if unredacted > 0 {
+        let detail = format!("{unredacted} organisation rows unredacted");
         audit(
             app,
             Some(caller),
             "unredacted_read",
             AuditOutcome::Success,
-            Some(answer.metric.id.to_string()),
+            Some(target),
             None,
             Some(detail),
         )
@@ -314,24 +323,38 @@ pub fn answer_json(answer: &Answer, single: bool) -> BenchmarkAnswer {
 
 /// The flat form of an answer (CSV, Arrow, Parquet).
 pub fn answer_table(answer: &Answer) -> ApiResult<Table> {
-    let rows = &answer.rows;
+    let rows: Vec<(&str, &Row)> = answer.rows.iter().map(|r| (answer.metric.id, r)).collect();
+    rows_table(&rows, answer.metric.integer_parts(), false)
+}
+
+/// Rows of one or more metrics as a flat table; `with_metric` adds the
+/// metric id as the first column; `integer` stores numerators and
+/// denominators as integers (counts of people).
+pub fn rows_table(rows: &[(&str, &Row)], integer: bool, with_metric: bool) -> ApiResult<Table> {
     let text = |f: &dyn Fn(&Row) -> Option<String>| -> ArrayRef {
-        Arc::new(rows.iter().map(f).collect::<StringArray>())
+        Arc::new(rows.iter().map(|(_, r)| f(r)).collect::<StringArray>())
     };
     let float = |f: &dyn Fn(&Row) -> Option<f64>| -> ArrayRef {
-        Arc::new(rows.iter().map(f).collect::<Float64Array>())
+        Arc::new(rows.iter().map(|(_, r)| f(r)).collect::<Float64Array>())
     };
     let int = |f: &dyn Fn(&Row) -> Option<i64>| -> ArrayRef {
-        Arc::new(rows.iter().map(f).collect::<Int64Array>())
+        Arc::new(rows.iter().map(|(_, r)| f(r)).collect::<Int64Array>())
     };
     let part = |f: &dyn Fn(&Row) -> Option<f64>| -> ArrayRef {
-        if answer.metric.integer_parts() {
+        if integer {
             int(&|r| f(r).map(|x| x.round() as i64))
         } else {
             float(f)
         }
     };
-    let columns: Vec<(&str, ArrayRef)> = vec![
+    let mut columns: Vec<(&str, ArrayRef)> = Vec::with_capacity(15);
+    if with_metric {
+        columns.push((
+            "metric",
+            Arc::new(rows.iter().map(|(m, _)| Some(*m)).collect::<StringArray>()),
+        ));
+    }
+    columns.extend([
         ("scope", text(&|r| Some(r.scope.id().to_string()))),
         (
             "organisation",
@@ -349,9 +372,9 @@ pub fn answer_table(answer: &Answer) -> ApiResult<Table> {
         ("median", float(&|r| r.median)),
         ("q3", float(&|r| r.q3)),
         ("max", float(&|r| r.max)),
-    ];
+    ]);
     Ok(Table {
         batch: batch(columns)?,
-        suppressed: rows.iter().map(|r| r.suppressed.clone()).collect(),
+        suppressed: rows.iter().map(|(_, r)| r.suppressed.clone()).collect(),
     })
 }

@@ -5,6 +5,7 @@ mod benchmarks;
 mod coverage;
 mod metrics;
 mod paths;
+mod profile;
 mod reference;
 mod submissions;
 mod system;
@@ -67,6 +68,7 @@ fn api(app: AppState) -> (Router<AppState>, Spec) {
         .routes(routes!(reference::put_population))
         .routes(routes!(metrics::list_metrics))
         .routes(routes!(benchmarks::benchmark))
+        .routes(routes!(profile::profile))
         .layer(from_fn_with_state(app, crate::rate_limit::limit));
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(v1)

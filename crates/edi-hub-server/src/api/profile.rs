@@ -1,0 +1,142 @@
+//! An organisation's profile: every metric at its default parameters beside
+//! London, its inner/outer group and its sub-regional partnership.
+
+use std::collections::BTreeMap;
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
+use edi_hub_core::Organisation;
+use edi_hub_core::benchmark::{Row, Scope};
+use edi_hub_core::metrics::CATALOGUE;
+use edi_hub_query::{Answer, BenchmarkRequest};
+use serde::Serialize;
+use utoipa::{IntoParams, ToSchema};
+
+use super::benchmarks::{BenchmarkAnswer, answer_json, audit_unredacted, rows_table};
+use super::paths::{organisation_in_path, period_param};
+use crate::app::AppState;
+use crate::auth::Caller;
+use crate::error::{ApiError, ApiResult, ProblemDetails};
+use crate::format::{Format, negotiate};
+
+/// An organisation's profile.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Profile {
+    /// GSS code.
+    pub organisation: String,
+    pub name: String,
+    pub period: String,
+    /// One benchmark answer per metric, holding only the organisation's row
+    /// (absent when it has no data for the metric) and its comparators'.
+    pub metrics: Vec<BenchmarkAnswer>,
+}
+
+/// Query of the profile.
+#[derive(Debug, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct ProfileQuery {
+    /// The quarter, `YYYY-Qn`.
+    period: String,
+    /// `json`, `csv`, `arrow` or `parquet`; wins over `Accept`.
+    format: Option<String>,
+}
+
+/// Whether a row belongs in `organisation`'s profile.
+fn in_profile(organisation: Organisation, row: &Row) -> bool {
+    match row.scope {
+        Scope::Organisation => row.organisation == Some(organisation),
+        scope => scope.includes(organisation),
+    }
+}
+
+/// Every metric for one organisation beside its comparators.
+///
+/// Each metric at its default parameters, with the organisation's row
+/// (value, numerator, denominator, rank among all organisations) and the
+/// summary rows of London, its inner/outer London group and its sub-regional
+/// partnership. The flat formats add a `metric` column.
+#[utoipa::path(
+    get,
+    path = "/api/v1/organisations/{organisation}/profile",
+    tag = "benchmarks",
+    security(("bearer" = [])),
+    params(("organisation" = String, Path, description = "GSS code", example = "E09000015"), ProfileQuery),
+    responses(
+        (status = 200, description = "The profile", content(
+            (Profile = "application/json"),
+            (String = "text/csv"),
+            (Vec<u8> = "application/vnd.apache.arrow.stream"),
+            (Vec<u8> = "application/vnd.apache.parquet"),
+        )),
+        (status = 401, description = "No valid token", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 404, description = "Unknown organisation", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 406, description = "No acceptable format", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 422, description = "A parameter is missing or wrong (the problem names it)", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 429, description = "Over the token's request rate", body = ProblemDetails, content_type = "application/problem+json"),
+    )
+)]
+pub async fn profile(
+    State(app): State<AppState>,
+    caller: Caller,
+    Path(organisation): Path<String>,
+    Query(mut query): Query<BTreeMap<String, String>>,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    let organisation = organisation_in_path(&organisation)?;
+    let format_name = query.remove("format");
+    let period = query
+        .remove("period")
+        .ok_or_else(|| ApiError::bad_parameter("period", "period is required"))?;
+    let period = period_param("period", &period)?;
+    if let Some(unknown) = query.keys().next() {
+        return Err(ApiError::bad_parameter(
+            unknown,
+            format!("'{unknown}' is not a parameter of the profile (period, format)"),
+        ));
+    }
+    let format = negotiate(format_name.as_deref(), &headers)?;
+    app.store
+        .refresh_if_older(app.config.refresh_interval / 2)
+        .await?;
+    let viewer = caller.viewer();
+    let mut answers: Vec<Answer> = Vec::with_capacity(CATALOGUE.len());
+    for metric in CATALOGUE {
+        let params = metric
+            .resolve(&BTreeMap::new())
+            .map_err(|e| ApiError::internal(format!("default parameters of {}: {e}", metric.id)))?;
+        let request = BenchmarkRequest {
+            metric,
+            params,
+            periods: vec![period],
+            viewer,
+        };
+        let mut answer = app.engine.benchmark(&request).await?;
+        answer.rows.retain(|r| in_profile(organisation, r));
+        answers.push(answer);
+    }
+    audit_unredacted(
+        &app,
+        &caller,
+        viewer,
+        format!("profile/{organisation}"),
+        &answers,
+    )
+    .await;
+    if format == Format::Json {
+        let body = Profile {
+            organisation: organisation.code().to_string(),
+            name: organisation.name().to_string(),
+            period: period.to_string(),
+            metrics: answers.iter().map(|a| answer_json(a, true)).collect(),
+        };
+        return Ok(Json(body).into_response());
+    }
+    let rows: Vec<(&str, &Row)> = answers
+        .iter()
+        .flat_map(|a| a.rows.iter().map(move |r| (a.metric.id, r)))
+        .collect();
+    rows_table(&rows, false, true)?.encode(format, &format!("profile-{organisation}-{period}"))
+}
