@@ -673,7 +673,7 @@ async fn the_profile_shows_every_metric_beside_comparators() {
     let r = f
         .hub
         .get(
-            &format!("/api/v1/organisations/E09000099/profile?period=2025-Q1"),
+            "/api/v1/organisations/E09000099/profile?period=2025-Q1",
             &f.analyst,
         )
         .await;
