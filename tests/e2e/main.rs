@@ -6,6 +6,7 @@
 mod auth;
 mod benchmarks;
 mod fixtures;
+mod formats;
 mod generated;
 mod ledger;
 mod metrics;
