@@ -381,3 +381,54 @@ async fn trends_list_every_period() {
     assert_eq!(periods.iter().filter(|p| **p == "2024-Q4").count(), 1 + 7);
     assert_eq!(periods.iter().filter(|p| **p == "2025-Q1").count(), 4 + 7);
 }
+
+#[tokio::test]
+async fn cached_answers_follow_new_submissions() {
+    let hub = fixture().await;
+    let steward = hub.steward().await;
+    let path = "/api/v1/benchmarks/workforce_share?period=2025-Q1&group=black";
+    let before = hub.get_json(path, &steward).await;
+    assert_eq!(
+        hub.get_json(path, &steward).await,
+        before,
+        "a repeated question gets the same answer"
+    );
+    hub.submit_csv(
+        "E09000012",
+        "workforce",
+        "2025-Q1",
+        "ethnicity,headcount\nblack,50\nwhite,50\n",
+    )
+    .await;
+    let after = hub.get_json(path, &steward).await;
+    assert!(close(
+        &row(&after, "organisation", Some("E09000012"))["value"],
+        50.0
+    ));
+    let withdrawn = hub
+        .get_json(
+            "/api/v1/submissions?organisation=E09000012&status=current",
+            &steward,
+        )
+        .await;
+    let id = withdrawn["submissions"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r = hub
+        .client
+        .delete(hub.url(&format!("/api/v1/submissions/{id}")))
+        .bearer_auth(&steward)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    let gone = hub.get_json(path, &steward).await;
+    assert!(
+        gone["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["organisation"] != "E09000012")
+    );
+}

@@ -12,7 +12,7 @@ pub const DEFAULT_MIN_COUNT: i64 = 10;
 pub const MIN_CONTRIBUTORS: usize = 3;
 
 /// Who is asking, as far as disclosure control is concerned.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Viewer {
     /// A data steward: sees everything.
     Steward,

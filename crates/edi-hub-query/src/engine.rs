@@ -9,6 +9,7 @@ use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::{DataType, Float64Type, Int64Type};
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::execution::options::ParquetReadOptions;
+use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use datafusion::prelude::{SessionConfig, SessionContext, col};
 use edi_hub_core::benchmark::{Figure, Row, assemble};
 use edi_hub_core::dataset::Dataset;
@@ -19,8 +20,12 @@ use edi_hub_core::{Organisation, Period};
 use edi_hub_store::Store;
 use url::Url;
 
+use crate::cache::{AnswerCache, Lookup, QueryKey};
 use crate::plan::{self, MATCHED, STRADDLING};
 use crate::{Error, Result};
+
+/// Bytes of Parquet footers kept in memory.
+const PARQUET_METADATA_CACHE_BYTES: usize = 64 * 1024 * 1024;
 
 /// The URL under which the hub's object store is registered with DataFusion.
 const STORE_URL: &str = "edihub://store/";
@@ -57,6 +62,7 @@ pub struct Engine {
     ctx: SessionContext,
     store: Arc<Store>,
     policy: Policy,
+    cache: AnswerCache,
 }
 
 impl std::fmt::Debug for Engine {
@@ -69,25 +75,53 @@ impl std::fmt::Debug for Engine {
 }
 
 impl Engine {
-    pub fn new(store: Arc<Store>, policy: Policy) -> Result<Engine> {
+    /// An engine over `store`; `caching` keeps answers until the ledger changes.
+    pub fn new(store: Arc<Store>, policy: Policy, caching: bool) -> Result<Engine> {
         let config = SessionConfig::new()
             .with_target_partitions(2)
             .with_information_schema(false);
-        let ctx = SessionContext::new_with_config(config);
+        // Parquet footers are cached across queries (the files never change).
+        let runtime = RuntimeEnvBuilder::new()
+            .with_metadata_cache_limit(PARQUET_METADATA_CACHE_BYTES)
+            .build_arc()?;
+        let ctx = SessionContext::new_with_config_rt(config, runtime);
         let url = Url::parse(STORE_URL).map_err(|e| Error::Layout(e.to_string()))?;
         ctx.register_object_store(&url, store.objects());
-        Ok(Engine { ctx, store, policy })
+        Ok(Engine {
+            ctx,
+            store,
+            policy,
+            cache: AnswerCache::new(caching),
+        })
     }
 
     pub fn policy(&self) -> Policy {
         self.policy
     }
 
-    /// Answers one benchmark request.
-    pub async fn benchmark(&self, request: &BenchmarkRequest) -> Result<Answer> {
-        let figures = self
-            .figures(request.metric, &request.params, &request.periods)
-            .await?;
+    /// Answers one benchmark request (from the cache when the ledger has not
+    /// changed since the same question was answered for the same viewer class).
+    pub async fn benchmark(&self, request: &BenchmarkRequest) -> Result<(Arc<Answer>, Lookup)> {
+        let generation = self.store.snapshot().generation;
+        let key: QueryKey = (
+            request.metric.id,
+            request.params.clone(),
+            request.periods.clone(),
+        );
+        if let Some(answer) = self.cache.answer(generation, &key, request.viewer) {
+            return Ok((answer, Lookup::Hit));
+        }
+        let figures = match self.cache.figures(generation, &key) {
+            Some(f) => f,
+            None => {
+                let f = Arc::new(
+                    self.figures(request.metric, &request.params, &request.periods)
+                        .await?,
+                );
+                self.cache.store_figures(generation, key.clone(), f.clone());
+                f
+            }
+        };
         let rows = assemble(
             request.metric,
             &figures,
@@ -95,12 +129,26 @@ impl Engine {
             request.viewer,
             self.policy,
         );
-        Ok(Answer {
+        let answer = Arc::new(Answer {
             metric: request.metric,
             params: request.params.clone(),
             periods: request.periods.clone(),
             rows,
-        })
+        });
+        self.cache
+            .store_answer(generation, key, request.viewer, answer.clone());
+        Ok((answer, Lookup::Miss))
+    }
+
+    /// Runs only the DataFusion aggregations of a metric (no assembly,
+    /// redaction or caching): the baseline the benchmark compares with.
+    pub async fn raw_figures(
+        &self,
+        metric: &MetricDef,
+        params: &Params,
+        periods: &[Period],
+    ) -> Result<usize> {
+        Ok(self.figures(metric, params, periods).await?.len())
     }
 
     /// Unredacted inputs of every organisation with data in `periods`: an

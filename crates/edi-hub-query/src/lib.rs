@@ -2,9 +2,11 @@
 //! reading the current submissions' Parquet files straight from the object
 //! store, with each catalogue metric turned into a DataFusion plan.
 
+mod cache;
 mod engine;
 mod error;
 mod plan;
 
+pub use cache::Lookup;
 pub use engine::{Answer, BenchmarkRequest, Engine};
 pub use error::{Error, Result};

@@ -37,6 +37,8 @@ pub struct ServerConfig {
     pub refresh_interval: Duration,
     /// The store holds the generated demo data set: every answer says so.
     pub synthetic: bool,
+    /// Keep benchmark answers until the ledger changes.
+    pub caching: bool,
 }
 
 impl Default for ServerConfig {
@@ -49,6 +51,7 @@ impl Default for ServerConfig {
             request_timeout: Duration::from_secs(120),
             refresh_interval: Duration::from_secs(2),
             synthetic: false,
+            caching: true,
         }
     }
 }
@@ -67,7 +70,7 @@ pub type AppState = Arc<App>;
 
 impl App {
     pub fn new(store: Arc<Store>, config: ServerConfig) -> Result<AppState, edi_hub_query::Error> {
-        let engine = Engine::new(store.clone(), config.policy)?;
+        let engine = Engine::new(store.clone(), config.policy, config.caching)?;
         let limiter = RateLimiter::new(config.rate_limit);
         Ok(Arc::new(App {
             store,

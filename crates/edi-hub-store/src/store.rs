@@ -123,20 +123,6 @@ impl Store {
         }
     }
 
-    /// Refreshes the snapshot when it is older than `max_age`.
-    pub async fn refresh_if_older(&self, max_age: Duration) -> Result<Arc<Snapshot>> {
-        let stale = self
-            .last_refresh
-            .lock()
-            .map(|t| t.is_none_or(|t| t.elapsed() >= max_age))
-            .unwrap_or(true);
-        if stale {
-            self.refresh().await
-        } else {
-            Ok(self.snapshot())
-        }
-    }
-
     /// Reads ledger events written since the last refresh (by any process)
     /// and rebuilds the snapshot if there are any.
     pub async fn refresh(&self) -> Result<Arc<Snapshot>> {

@@ -171,9 +171,6 @@ pub async fn benchmark(
         .resolve(&given)
         .map_err(|e| ApiError::bad_parameter(&e.parameter, e.message))?;
     let format = negotiate(format_name.as_deref(), &headers)?;
-    app.store
-        .refresh_if_older(app.config.refresh_interval / 2)
-        .await?;
     let viewer = caller.viewer();
     let request = BenchmarkRequest {
         metric,
@@ -181,7 +178,7 @@ pub async fn benchmark(
         periods,
         viewer,
     };
-    let answer = app.engine.benchmark(&request).await?;
+    let (answer, _) = app.engine.benchmark(&request).await?;
     let target = format!("benchmarks/{}", metric.id);
     audit_unredacted(&app, &caller, viewer, target, std::slice::from_ref(&answer)).await;
     respond(&answer, single, format)

@@ -39,10 +39,7 @@ pub struct Coverage {
     )
 )]
 pub async fn coverage(State(app): State<AppState>, _caller: Caller) -> ApiResult<Json<Coverage>> {
-    let snapshot = app
-        .store
-        .refresh_if_older(app.config.refresh_interval / 2)
-        .await?;
+    let snapshot = app.store.snapshot();
     let coverage = snapshot
         .current()
         .map(|s| CoverageEntry {

@@ -214,10 +214,7 @@ pub async fn list_submissions(
 ) -> ApiResult<Json<SubmissionList>> {
     let filters = Filters::parse(&query)?;
     let own = caller.organisation();
-    let snapshot = app
-        .store
-        .refresh_if_older(app.config.refresh_interval / 2)
-        .await?;
+    let snapshot = app.store.snapshot();
     let matching: Vec<&SubmissionRecord> = snapshot
         .submissions
         .iter()
