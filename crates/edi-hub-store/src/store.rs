@@ -3,8 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, RwLock};
-use std::time::{Duration, Instant};
+use std::sync::{Arc, RwLock};
 
 use futures::{StreamExt, TryStreamExt};
 use object_store::local::LocalFileSystem;
@@ -44,7 +43,6 @@ pub struct Store {
     description: String,
     cache: tokio::sync::Mutex<LedgerCache>,
     snapshot: RwLock<Arc<Snapshot>>,
-    last_refresh: Mutex<Option<Instant>>,
     tokens: TokenRegistry,
 }
 
@@ -91,7 +89,6 @@ impl Store {
             description,
             cache: tokio::sync::Mutex::new(LedgerCache::default()),
             snapshot: RwLock::new(Arc::new(Snapshot::default())),
-            last_refresh: Mutex::new(None),
         }
     }
 
@@ -127,7 +124,6 @@ impl Store {
     /// and rebuilds the snapshot if there are any.
     pub async fn refresh(&self) -> Result<Arc<Snapshot>> {
         let mut cache = self.cache.lock().await;
-        let started = Instant::now();
         let new_submissions = self
             .read_new(&Path::from(layout::LEDGER), &cache.submissions)
             .await?;
@@ -144,9 +140,6 @@ impl Store {
             if let Ok(mut s) = self.snapshot.write() {
                 *s = snapshot;
             }
-        }
-        if let Ok(mut t) = self.last_refresh.lock() {
-            *t = Some(started);
         }
         Ok(self.snapshot())
     }
