@@ -31,6 +31,9 @@ pub enum Command {
     /// Manage API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Measure benchmark latency (uncached, cached, direct DataFusion) and
+    /// cached throughput against a hello-world route on a generated data set.
+    Bench(crate::bench::BenchArgs),
     /// Write the generated OpenAPI spec and dataset JSON Schemas.
     Spec {
         /// Project directory holding openapi/ and schemas/.
@@ -168,6 +171,10 @@ pub async fn run(cli: Cli) -> anyhow_free::Result {
         Command::Token(TokenCommand::Create(args)) => {
             init_logging(LogFormat::Text, false);
             token_create(&args).await
+        }
+        Command::Bench(args) => {
+            init_logging(LogFormat::Text, false);
+            crate::bench::run(&args).await
         }
         Command::Spec { out } => {
             init_logging(LogFormat::Text, false);
