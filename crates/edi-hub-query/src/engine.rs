@@ -2,7 +2,9 @@
 //! object store registered, answering benchmark requests.
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
+
+use bytes::Bytes;
 
 use datafusion::arrow::array::{Array, AsArray};
 use datafusion::arrow::compute::cast;
@@ -46,6 +48,32 @@ pub struct Answer {
     pub params: Params,
     pub periods: Vec<Period>,
     pub rows: Vec<Row>,
+    /// The answer's encodings, kept with the cached answer so a repeated
+    /// question costs no serialisation.
+    pub encoded: Encoded,
+}
+
+/// Encoded forms of an answer, one slot per format (the server numbers them).
+#[derive(Debug, Clone, Default)]
+pub struct Encoded([OnceLock<Bytes>; 8]);
+
+impl Encoded {
+    /// The encoding in slot `i`, made by `encode` the first time.
+    pub fn get_or_encode<E>(
+        &self,
+        i: usize,
+        encode: impl FnOnce() -> Result<Bytes, E>,
+    ) -> Result<Bytes, E> {
+        let Some(slot) = self.0.get(i) else {
+            return encode();
+        };
+        if let Some(b) = slot.get() {
+            return Ok(b.clone());
+        }
+        let b = encode()?;
+        let _ = slot.set(b.clone());
+        Ok(b)
+    }
 }
 
 /// Per organisation and period: each sum, whether rows matched the filters,
@@ -134,6 +162,7 @@ impl Engine {
             params: request.params.clone(),
             periods: request.periods.clone(),
             rows,
+            encoded: Encoded::default(),
         });
         self.cache
             .store_answer(generation, key, request.viewer, answer.clone());

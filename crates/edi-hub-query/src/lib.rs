@@ -8,5 +8,5 @@ mod error;
 mod plan;
 
 pub use cache::Lookup;
-pub use engine::{Answer, BenchmarkRequest, Engine};
+pub use engine::{Answer, BenchmarkRequest, Encoded, Engine};
 pub use error::{Error, Result};

@@ -83,8 +83,15 @@ impl App {
 
 /// The full router: API routes, docs, and every middleware layer.
 pub fn router(app: AppState) -> Router {
+    router_with(app, Router::new())
+}
+
+/// The full router with `extra` routes behind the same middleware (the
+/// benchmark's hello-world route).
+pub fn router_with(app: AppState, extra: Router) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
-    let (mut api, _spec) = crate::api::routes(app.clone());
+    let (api, _spec) = crate::api::routes(app.clone());
+    let mut api = api.merge(extra);
     if app.config.synthetic {
         api = api.layer(axum::middleware::map_response(
             |mut r: Response| async move {

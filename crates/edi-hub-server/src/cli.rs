@@ -188,7 +188,19 @@ async fn serve_command(args: &ServeArgs) -> anyhow_free::Result {
     if let Err(e) = store.refresh().await {
         tracing::warn!(error = %e, "the object store is not reachable yet; /readyz answers 503 until it is");
     }
-    run_server(store, args.config()).await
+    // A store that holds the demo data set keeps saying so when served.
+    let synthetic = store.has_note(crate::demo::MARKER).await;
+    if synthetic {
+        tracing::warn!("this store holds the SYNTHETIC demo data set; every answer is labelled so");
+    }
+    run_server(
+        store,
+        ServerConfig {
+            synthetic,
+            ..args.config()
+        },
+    )
+    .await
 }
 
 async fn run_server(store: Arc<Store>, config: ServerConfig) -> anyhow_free::Result {

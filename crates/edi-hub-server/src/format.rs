@@ -52,6 +52,11 @@ impl Format {
         })
     }
 
+    /// A small number per format (for caching encodings).
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
     pub fn content_type(self) -> &'static str {
         match self {
             Format::Json => JSON_TYPE,
@@ -121,13 +126,17 @@ pub const SUPPRESSED_MARK: &str = "[c]";
 impl Table {
     /// Encodes the flat formats (JSON answers are built by their handlers).
     pub fn encode(&self, format: Format, name: &str) -> ApiResult<Response> {
-        let bytes = match format {
-            Format::Csv => self.csv()?,
-            Format::Arrow => self.arrow()?,
-            Format::Parquet => self.parquet()?,
-            Format::Json => return Err(ApiError::internal("JSON is encoded by the handler")),
-        };
-        Ok(binary(format, name, bytes))
+        Ok(binary(format, name, self.bytes(format)?))
+    }
+
+    /// The table in one of the flat formats.
+    pub fn bytes(&self, format: Format) -> ApiResult<Bytes> {
+        match format {
+            Format::Csv => self.csv(),
+            Format::Arrow => self.arrow(),
+            Format::Parquet => self.parquet(),
+            Format::Json => Err(ApiError::internal("JSON is encoded by the handler")),
+        }
     }
 
     fn csv(&self) -> ApiResult<Bytes> {
@@ -190,7 +199,8 @@ fn csv_escape(s: &str) -> String {
     }
 }
 
-fn binary(format: Format, name: &str, bytes: Bytes) -> Response {
+/// A response holding an encoded answer.
+pub fn binary(format: Format, name: &str, bytes: Bytes) -> Response {
     let mut r = bytes.into_response();
     r.headers_mut().insert(
         CONTENT_TYPE,

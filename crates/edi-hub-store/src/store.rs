@@ -219,6 +219,11 @@ impl Store {
         Ok(())
     }
 
+    /// Whether a top-level note exists.
+    pub async fn has_note(&self, name: &str) -> bool {
+        self.objects.head(&Path::from(name)).await.is_ok()
+    }
+
     /// Reads an object whole.
     pub async fn read(&self, path: &str) -> Result<bytes::Bytes> {
         Ok(self.objects.get(&Path::from(path)).await?.bytes().await?)

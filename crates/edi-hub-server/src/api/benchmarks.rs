@@ -4,10 +4,10 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use arrow::array::{ArrayRef, Float64Array, Int64Array, StringArray};
-use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
+use bytes::Bytes;
 use edi_hub_core::Period;
 use edi_hub_core::benchmark::{Row, Scope};
 use edi_hub_core::disclosure::Viewer;
@@ -22,7 +22,7 @@ use super::paths::period_param;
 use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, ProblemDetails};
-use crate::format::{Format, Table, batch, negotiate};
+use crate::format::{Format, Table, batch, binary, negotiate};
 
 /// One row of a benchmark answer.
 #[derive(Debug, Serialize, ToSchema)]
@@ -251,9 +251,6 @@ pub(crate) async fn audit_unredacted(
 
 /// Encodes an answer in the negotiated format.
 pub fn respond(answer: &Answer, single: bool, format: Format) -> ApiResult<Response> {
-    if format == Format::Json {
-        return Ok(Json(answer_json(answer, single)).into_response());
-    }
     let name = format!(
         "{}-{}",
         answer.metric.id,
@@ -263,7 +260,14 @@ pub fn respond(answer: &Answer, single: bool, format: Format) -> ApiResult<Respo
             .map(ToString::to_string)
             .unwrap_or_default()
     );
-    answer_table(answer)?.encode(format, &name)
+    let slot = format.index() * 2 + usize::from(single);
+    let bytes = answer.encoded.get_or_encode(slot, || match format {
+        Format::Json => serde_json::to_vec(&answer_json(answer, single))
+            .map(Bytes::from)
+            .map_err(ApiError::internal),
+        _ => answer_table(answer)?.bytes(format),
+    })?;
+    Ok(binary(format, &name, bytes))
 }
 
 fn number(x: Option<f64>, integer: bool) -> Option<serde_json::Number> {

@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use edi_hub_core::Organisation;
 use edi_hub_core::benchmark::{Row, Scope};
 use edi_hub_core::metrics::CATALOGUE;
-use edi_hub_query::{Answer, BenchmarkRequest};
+use edi_hub_query::{Answer, BenchmarkRequest, Encoded};
 use serde::Serialize;
 use utoipa::{IntoParams, ToSchema};
 
@@ -112,6 +112,7 @@ pub async fn profile(
         };
         let mut answer = Answer::clone(&app.engine.benchmark(&request).await?.0);
         answer.rows.retain(|r| in_profile(organisation, r));
+        answer.encoded = Encoded::default();
         answers.push(answer);
     }
     audit_unredacted(
