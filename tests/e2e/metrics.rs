@@ -699,3 +699,83 @@ async fn the_profile_shows_every_metric_beside_comparators() {
         l.starts_with("appointment_rl,organisation,E09000007,Camden,2025-Q1,[c],[c],[c]")
     }));
 }
+
+/// Interpolated quantile of sorted values, written out independently of the hub.
+fn quantile(sorted: &[f64], p: f64) -> f64 {
+    let pos = p * (sorted.len() - 1) as f64;
+    let (lo, hi) = (pos.floor() as usize, pos.ceil() as usize);
+    sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo as f64)
+}
+
+#[tokio::test]
+async fn every_summary_row_summarises_its_members() {
+    use edi_hub_core::organisation::{InnerOuter, Organisation};
+    let f = fixture().await;
+    let c = f.hub.get_json("/api/v1/metrics", &f.analyst).await;
+    for m in c["metrics"].as_array().unwrap() {
+        let id = m["id"].as_str().unwrap();
+        let takes_group = m["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["name"] == "group");
+        let group = if takes_group { "&group=black" } else { "" };
+        let a = f
+            .hub
+            .get_json(
+                &format!("/api/v1/benchmarks/{id}?period=2025-Q1{group}"),
+                &f.steward,
+            )
+            .await;
+        let orgs: Vec<(Organisation, Option<f64>)> = a["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["scope"] == "organisation")
+            .map(|r| {
+                (
+                    r["organisation"].as_str().unwrap().parse().unwrap(),
+                    r["value"].as_f64(),
+                )
+            })
+            .collect();
+        for row in a["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["scope"] != "organisation")
+        {
+            let scope = row["scope"].as_str().unwrap();
+            let member = |o: &Organisation| match scope {
+                "london" => true,
+                "inner_london" => o.inner_outer() == InnerOuter::Inner,
+                "outer_london" => o.inner_outer() == InnerOuter::Outer,
+                region => o.sub_region().is_some_and(|r| r.id() == region),
+            };
+            let mut values: Vec<f64> = orgs
+                .iter()
+                .filter(|(o, _)| member(o))
+                .filter_map(|(_, v)| *v)
+                .collect();
+            values.sort_by(f64::total_cmp);
+            assert_eq!(
+                row["contributors"].as_u64(),
+                Some(values.len() as u64),
+                "{id} {scope}"
+            );
+            if values.is_empty() {
+                assert!(row["median"].is_null(), "{id} {scope}");
+                continue;
+            }
+            for (k, p) in [
+                ("min", 0.0),
+                ("q1", 0.25),
+                ("median", 0.5),
+                ("q3", 0.75),
+                ("max", 1.0),
+            ] {
+                approx(&row[k], quantile(&values, p));
+            }
+        }
+    }
+}

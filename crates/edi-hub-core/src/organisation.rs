@@ -137,18 +137,7 @@ impl fmt::Display for Organisation {
     }
 }
 
-impl Serialize for Organisation {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
-    }
-}
-
-impl<'de> Deserialize<'de> for Organisation {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        s.parse().map_err(serde::de::Error::custom)
-    }
-}
+serde_as_text!(Organisation);
 
 /// All 33 authorities, parsed once from the embedded reference list.
 pub fn authorities() -> &'static [Authority] {

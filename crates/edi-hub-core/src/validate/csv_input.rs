@@ -105,17 +105,12 @@ pub fn read(
             }
         }
     }
-    if rows == 0 {
-        problems.push(Problem::file(
-            "the file has no data rows (a header alone is an empty file)",
-        ));
-        return None;
-    }
-    let present = header.file_columns.iter().flatten().copied().collect();
-    Some(Read {
+    Read::finish(
         rows,
         builders,
-        present,
+        &header,
         bad_rows,
-    })
+        problems,
+        "the file has no data rows (a header alone is an empty file)",
+    )
 }

@@ -51,6 +51,30 @@ struct Read {
     bad_rows: Vec<usize>,
 }
 
+impl Read {
+    /// The read file, or `None` (with a problem) when it has no data rows.
+    fn finish(
+        rows: usize,
+        builders: Vec<column::ColumnBuilder>,
+        header: &header::HeaderMap,
+        bad_rows: Vec<usize>,
+        problems: &mut Problems,
+        empty: &str,
+    ) -> Option<Read> {
+        if rows == 0 {
+            problems.push(Problem::file(empty));
+            return None;
+        }
+        let present = header.file_columns.iter().flatten().copied().collect();
+        Some(Read {
+            rows,
+            builders,
+            present,
+            bad_rows,
+        })
+    }
+}
+
 /// A file that passed every check: one value list per column of the dataset.
 #[derive(Debug, Clone)]
 pub struct ValidTable {

@@ -130,17 +130,14 @@ pub fn read(
             builders[*def_index].reject_all(rows);
         }
     }
-    if rows == 0 {
-        problems.push(Problem::file("the file has no data rows"));
-        return None;
-    }
-    let present = header.file_columns.iter().flatten().copied().collect();
-    Some(Read {
+    Read::finish(
         rows,
         builders,
-        present,
-        bad_rows: Vec::new(),
-    })
+        &header,
+        Vec::new(),
+        problems,
+        "the file has no data rows",
+    )
 }
 
 fn physical(t: &DataType) -> Option<Physical> {
