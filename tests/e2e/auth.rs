@@ -13,14 +13,7 @@ enum Who {
     Steward,
 }
 
-const WHO: [Who; 6] = [
-    Who::Nobody,
-    Who::BadToken,
-    Who::OwnSubmitter,
-    Who::OtherSubmitter,
-    Who::Analyst,
-    Who::Steward,
-];
+const WHO: [Who; 6] = [Who::Nobody, Who::BadToken, Who::OwnSubmitter, Who::OtherSubmitter, Who::Analyst, Who::Steward];
 
 /// (method, path, body content type, body, expected status per WHO entry)
 type Route<'a> = (&'a str, String, Option<&'a str>, &'a str, [u16; 6]);
@@ -32,11 +25,8 @@ async fn the_authorisation_matrix_holds() {
     let other = hub.submitter("E09000013").await;
     let analyst = hub.analyst().await;
     let steward = hub.steward().await;
-    let existing = hub
-        .submit_csv("E09000012", "casework", "2024-Q1", fixtures::CASEWORK)
-        .await;
-    let population =
-        "organisation,ethnicity,residents\nE09000012,white,1000\nE09000012,black,400\n";
+    let existing = hub.submit_csv("E09000012", "casework", "2024-Q1", fixtures::CASEWORK).await;
+    let population = "organisation,ethnicity,residents\nE09000012,white,1000\nE09000012,black,400\n";
 
     // (method, path, body content type, body, expected status per WHO entry)
     let withdraw_path = format!("/api/v1/submissions/{}", existing["id"].as_str().unwrap());
@@ -55,78 +45,22 @@ async fn the_authorisation_matrix_holds() {
             fixtures::CASEWORK,
             [401, 401, 200, 200, 200, 200],
         ),
-        (
-            "GET",
-            "/api/v1/submissions".into(),
-            None,
-            "",
-            [401, 401, 200, 200, 200, 200],
-        ),
-        (
-            "GET",
-            "/api/v1/coverage".into(),
-            None,
-            "",
-            [401, 401, 200, 200, 200, 200],
-        ),
-        (
-            "GET",
-            "/api/v1/metrics".into(),
-            None,
-            "",
-            [401, 401, 200, 200, 200, 200],
-        ),
-        (
-            "GET",
-            "/api/v1/benchmarks/workforce_share?period=2025-Q1".into(),
-            None,
-            "",
-            [401, 401, 200, 200, 200, 200],
-        ),
-        (
-            "PUT",
-            "/api/v1/reference/population".into(),
-            Some("text/csv"),
-            population,
-            [401, 401, 403, 403, 403, 200],
-        ),
-        (
-            "DELETE",
-            withdraw_path,
-            None,
-            "",
-            [401, 401, 403, 403, 403, 403],
-        ),
-        (
-            "GET",
-            "/healthz".into(),
-            None,
-            "",
-            [200, 200, 200, 200, 200, 200],
-        ),
-        (
-            "GET",
-            "/readyz".into(),
-            None,
-            "",
-            [200, 200, 200, 200, 200, 200],
-        ),
-        (
-            "GET",
-            "/openapi.json".into(),
-            None,
-            "",
-            [200, 200, 200, 200, 200, 200],
-        ),
+        ("GET", "/api/v1/submissions".into(), None, "", [401, 401, 200, 200, 200, 200]),
+        ("GET", "/api/v1/coverage".into(), None, "", [401, 401, 200, 200, 200, 200]),
+        ("GET", "/api/v1/metrics".into(), None, "", [401, 401, 200, 200, 200, 200]),
+        ("GET", "/api/v1/benchmarks/workforce_share?period=2025-Q1".into(), None, "", [401, 401, 200, 200, 200, 200]),
+        ("PUT", "/api/v1/reference/population".into(), Some("text/csv"), population, [401, 401, 403, 403, 403, 200]),
+        ("DELETE", withdraw_path, None, "", [401, 401, 403, 403, 403, 403]),
+        ("GET", "/healthz".into(), None, "", [200, 200, 200, 200, 200, 200]),
+        ("GET", "/readyz".into(), None, "", [200, 200, 200, 200, 200, 200]),
+        ("GET", "/openapi.json".into(), None, "", [200, 200, 200, 200, 200, 200]),
     ];
     let mut checked = 0;
     for (method, path, content_type, body, expected) in &routes {
         for (i, who) in WHO.iter().enumerate() {
             let token = match who {
                 Who::Nobody => None,
-                Who::BadToken => Some(
-                    "edi_0123456789abcdef_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA".to_string(),
-                ),
+                Who::BadToken => Some("edi_0123456789abcdef_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA".to_string()),
                 Who::OwnSubmitter => Some(own.clone()),
                 Who::OtherSubmitter => Some(other.clone()),
                 Who::Analyst => Some(analyst.clone()),
@@ -154,15 +88,10 @@ async fn the_authorisation_matrix_holds() {
     }
     // Withdrawal by the owner, then (on a fresh submission) by a steward.
     for token in [&own, &steward] {
-        let s = hub
-            .submit_csv("E09000012", "survey", "2024-Q2", fixtures::SURVEY)
-            .await;
+        let s = hub.submit_csv("E09000012", "survey", "2024-Q2", fixtures::SURVEY).await;
         let r = hub
             .client
-            .delete(hub.url(&format!(
-                "/api/v1/submissions/{}",
-                s["id"].as_str().unwrap()
-            )))
+            .delete(hub.url(&format!("/api/v1/submissions/{}", s["id"].as_str().unwrap())))
             .bearer_auth(token)
             .send()
             .await
@@ -176,20 +105,8 @@ async fn the_authorisation_matrix_holds() {
 #[tokio::test]
 async fn malformed_authorization_headers_are_401() {
     let hub = TestHub::start().await;
-    for value in [
-        "Basic dXNlcjpwYXNz",
-        "Bearer",
-        "Bearer ",
-        "token",
-        "Bearer edi_short_x",
-    ] {
-        let r = hub
-            .client
-            .get(hub.url("/api/v1/coverage"))
-            .header("authorization", value)
-            .send()
-            .await
-            .unwrap();
+    for value in ["Basic dXNlcjpwYXNz", "Bearer", "Bearer ", "token", "Bearer edi_short_x"] {
+        let r = hub.client.get(hub.url("/api/v1/coverage")).header("authorization", value).send().await.unwrap();
         assert_eq!(r.status(), 401, "{value}");
         assert_eq!(r.headers()["content-type"], "application/problem+json");
     }

@@ -28,19 +28,10 @@ const COLUMNS: [&str; 14] = [
 async fn fixture() -> (TestHub, String) {
     let hub = TestHub::start().await;
     for (org, csv) in [
-        (
-            "E09000001",
-            "ethnicity,headcount\nblack_african,2\nwhite_british,30\nnot_stated,5\n",
-        ),
+        ("E09000001", "ethnicity,headcount\nblack_african,2\nwhite_british,30\nnot_stated,5\n"),
         ("E09000007", "ethnicity,headcount\nblack,20\nwhite,60\n"),
-        (
-            "E09000012",
-            "ethnicity,headcount\nblack_caribbean,15\nwhite_irish,20\nwhite_british,50\n",
-        ),
-        (
-            "E09000015",
-            "ethnicity,headcount\nblack_other,0\nwhite_other,40\n",
-        ),
+        ("E09000012", "ethnicity,headcount\nblack_caribbean,15\nwhite_irish,20\nwhite_british,50\n"),
+        ("E09000015", "ethnicity,headcount\nblack_other,0\nwhite_other,40\n"),
     ] {
         hub.submit_csv(org, "workforce", "2025-Q1", csv).await;
     }
@@ -50,9 +41,7 @@ async fn fixture() -> (TestHub, String) {
 
 /// One cell of a batch as JSON (null for a null).
 fn cell(batch: &RecordBatch, column: &str, row: usize) -> Value {
-    let c = batch
-        .column_by_name(column)
-        .unwrap_or_else(|| panic!("no column {column}"));
+    let c = batch.column_by_name(column).unwrap_or_else(|| panic!("no column {column}"));
     if c.is_null(row) {
         return Value::Null;
     }
@@ -84,10 +73,7 @@ fn assert_matches_json(batches: &[RecordBatch], answer: &Value) {
             for column in COLUMNS {
                 let expected = rows[i].get(column).cloned().unwrap_or(Value::Null);
                 let got = cell(batch, column, r);
-                assert!(
-                    same_number(&got, &expected),
-                    "row {i} {column}: {got} != {expected}"
-                );
+                assert!(same_number(&got, &expected), "row {i} {column}: {got} != {expected}");
             }
             i += 1;
         }
@@ -99,21 +85,12 @@ async fn arrow_and_parquet_equal_json() {
     let (hub, analyst) = fixture().await;
     let base = "/api/v1/benchmarks/workforce_share?period=2025-Q1&group=black";
     let answer = hub.get_json(base, &analyst).await;
-    assert_eq!(
-        answer["rows"][0]["suppressed"],
-        json!(["numerator", "value"]),
-        "the fixture has suppressed cells"
-    );
+    assert_eq!(answer["rows"][0]["suppressed"], json!(["numerator", "value"]), "the fixture has suppressed cells");
 
     let r = hub.get(&format!("{base}&format=arrow"), &analyst).await;
-    assert_eq!(
-        r.headers()["content-type"],
-        "application/vnd.apache.arrow.stream"
-    );
+    assert_eq!(r.headers()["content-type"], "application/vnd.apache.arrow.stream");
     let bytes = r.bytes().await.unwrap();
-    let reader =
-        arrow::ipc::reader::StreamReader::try_new(std::io::Cursor::new(bytes.to_vec()), None)
-            .unwrap();
+    let reader = arrow::ipc::reader::StreamReader::try_new(std::io::Cursor::new(bytes.to_vec()), None).unwrap();
     let batches: Vec<RecordBatch> = reader.collect::<Result<_, _>>().unwrap();
     assert_matches_json(&batches, &answer);
 
@@ -125,42 +102,26 @@ async fn arrow_and_parquet_equal_json() {
         .send()
         .await
         .unwrap();
-    assert_eq!(
-        r.headers()["content-type"],
-        "application/vnd.apache.parquet"
-    );
+    assert_eq!(r.headers()["content-type"], "application/vnd.apache.parquet");
     let bytes: Bytes = r.bytes().await.unwrap();
-    let reader = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(bytes)
-        .unwrap()
-        .build()
-        .unwrap();
+    let reader =
+        parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(bytes).unwrap().build().unwrap();
     let batches: Vec<RecordBatch> = reader.collect::<Result<_, _>>().unwrap();
     assert_matches_json(&batches, &answer);
 
     // CSV: the same cells, [c] where suppressed.
-    let csv = hub
-        .get(&format!("{base}&format=csv"), &analyst)
-        .await
-        .text()
-        .await
-        .unwrap();
+    let csv = hub.get(&format!("{base}&format=csv"), &analyst).await.text().await.unwrap();
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(lines.len(), 1 + answer["rows"].as_array().unwrap().len());
     for (line, row) in lines[1..].iter().zip(answer["rows"].as_array().unwrap()) {
         let cells: Vec<&str> = line.split(',').collect();
         for (c, column) in COLUMNS.iter().enumerate() {
-            let suppressed = row["suppressed"]
-                .as_array()
-                .unwrap()
-                .contains(&json!(column));
+            let suppressed = row["suppressed"].as_array().unwrap().contains(&json!(column));
             match row.get(*column) {
                 _ if suppressed => assert_eq!(cells[c], "[c]"),
                 None | Some(Value::Null) => assert_eq!(cells[c], ""),
                 Some(Value::String(s)) => assert_eq!(cells[c], s),
-                Some(v) => assert!(
-                    same_number(&json!(cells[c].parse::<f64>().unwrap()), v),
-                    "{column}"
-                ),
+                Some(v) => assert!(same_number(&json!(cells[c].parse::<f64>().unwrap()), v), "{column}"),
             }
         }
     }
@@ -175,12 +136,7 @@ async fn own_and_steward_views_are_unredacted_in_every_format() {
     for token in [&city, &steward] {
         let answer = hub.get_json(base, token).await;
         assert_eq!(answer["rows"][0]["numerator"], 2);
-        let bytes = hub
-            .get(&format!("{base}&format=arrow"), token)
-            .await
-            .bytes()
-            .await
-            .unwrap();
+        let bytes = hub.get(&format!("{base}&format=arrow"), token).await.bytes().await.unwrap();
         let batches: Vec<RecordBatch> =
             arrow::ipc::reader::StreamReader::try_new(std::io::Cursor::new(bytes.to_vec()), None)
                 .unwrap()
@@ -188,31 +144,11 @@ async fn own_and_steward_views_are_unredacted_in_every_format() {
                 .unwrap();
         assert_eq!(cell(&batches[0], "numerator", 0), json!(2));
         assert_matches_json(&batches, &answer);
-        let csv = hub
-            .get(&format!("{base}&format=csv"), token)
-            .await
-            .text()
-            .await
-            .unwrap();
-        assert!(
-            csv.lines()
-                .nth(1)
-                .unwrap()
-                .starts_with("organisation,E09000001,City of London,2025-Q1,6.25,2,32,")
-        );
+        let csv = hub.get(&format!("{base}&format=csv"), token).await.text().await.unwrap();
+        assert!(csv.lines().nth(1).unwrap().starts_with("organisation,E09000001,City of London,2025-Q1,6.25,2,32,"));
     }
-    let csv = hub
-        .get(&format!("{base}&format=csv"), &analyst)
-        .await
-        .text()
-        .await
-        .unwrap();
-    assert!(
-        csv.lines()
-            .nth(1)
-            .unwrap()
-            .starts_with("organisation,E09000001,City of London,2025-Q1,[c],[c],32,")
-    );
+    let csv = hub.get(&format!("{base}&format=csv"), &analyst).await.text().await.unwrap();
+    assert!(csv.lines().nth(1).unwrap().starts_with("organisation,E09000001,City of London,2025-Q1,[c],[c],32,"));
 }
 
 #[tokio::test]
@@ -220,53 +156,20 @@ async fn trends_use_each_periods_current_submission() {
     let hub = TestHub::start().await;
     let steward = hub.steward().await;
     // 2025-Q1: Camden uploads twice (the second supersedes the first).
-    hub.submit_csv(
-        "E09000007",
-        "workforce",
-        "2025-Q1",
-        "ethnicity,headcount\nblack,10\nwhite,90\n",
-    )
-    .await;
-    hub.submit_csv(
-        "E09000007",
-        "workforce",
-        "2025-Q1",
-        "ethnicity,headcount\nblack,20\nwhite,80\n",
-    )
-    .await;
+    hub.submit_csv("E09000007", "workforce", "2025-Q1", "ethnicity,headcount\nblack,10\nwhite,90\n").await;
+    hub.submit_csv("E09000007", "workforce", "2025-Q1", "ethnicity,headcount\nblack,20\nwhite,80\n").await;
     // 2025-Q2: Camden's upload is withdrawn; Hackney's stays.
-    let q2 = hub
-        .submit_csv(
-            "E09000007",
-            "workforce",
-            "2025-Q2",
-            "ethnicity,headcount\nblack,30\nwhite,70\n",
-        )
-        .await;
-    hub.submit_csv(
-        "E09000012",
-        "workforce",
-        "2025-Q2",
-        "ethnicity,headcount\nblack,40\nwhite,60\n",
-    )
-    .await;
+    let q2 = hub.submit_csv("E09000007", "workforce", "2025-Q2", "ethnicity,headcount\nblack,30\nwhite,70\n").await;
+    hub.submit_csv("E09000012", "workforce", "2025-Q2", "ethnicity,headcount\nblack,40\nwhite,60\n").await;
     let r = hub
         .client
-        .delete(hub.url(&format!(
-            "/api/v1/submissions/{}",
-            q2["id"].as_str().unwrap()
-        )))
+        .delete(hub.url(&format!("/api/v1/submissions/{}", q2["id"].as_str().unwrap())))
         .bearer_auth(&steward)
         .send()
         .await
         .unwrap();
     assert_eq!(r.status(), 204);
-    let a = hub
-        .get_json(
-            "/api/v1/benchmarks/workforce_share?from=2025-Q1&to=2025-Q3&group=black",
-            &steward,
-        )
-        .await;
+    let a = hub.get_json("/api/v1/benchmarks/workforce_share?from=2025-Q1&to=2025-Q3&group=black", &steward).await;
     let orgs: Vec<(String, String, f64)> = a["rows"]
         .as_array()
         .unwrap()
@@ -280,21 +183,8 @@ async fn trends_use_each_periods_current_submission() {
             )
         })
         .collect();
-    assert_eq!(
-        orgs,
-        [
-            ("2025-Q1".into(), "E09000007".into(), 20.0),
-            ("2025-Q2".into(), "E09000012".into(), 40.0)
-        ]
-    );
-    let periods: std::collections::BTreeSet<&str> = a["rows"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["period"].as_str().unwrap())
-        .collect();
-    assert_eq!(
-        periods.into_iter().collect::<Vec<_>>(),
-        ["2025-Q1", "2025-Q2", "2025-Q3"]
-    );
+    assert_eq!(orgs, [("2025-Q1".into(), "E09000007".into(), 20.0), ("2025-Q2".into(), "E09000012".into(), 40.0)]);
+    let periods: std::collections::BTreeSet<&str> =
+        a["rows"].as_array().unwrap().iter().map(|r| r["period"].as_str().unwrap()).collect();
+    assert_eq!(periods.into_iter().collect::<Vec<_>>(), ["2025-Q1", "2025-Q2", "2025-Q3"]);
 }

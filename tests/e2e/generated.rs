@@ -22,21 +22,9 @@ fn openapi_and_schemas_are_in_sync() {
 #[tokio::test]
 async fn served_spec_docs_and_health() {
     let hub = TestHub::start().await;
-    let spec: serde_json::Value = hub
-        .client
-        .get(hub.url("/openapi.json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let spec: serde_json::Value = hub.client.get(hub.url("/openapi.json")).send().await.unwrap().json().await.unwrap();
     let committed: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../openapi/openapi.json"
-        ))
-        .unwrap(),
+        &std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../openapi/openapi.json")).unwrap(),
     )
     .unwrap();
     assert_eq!(spec, committed);
@@ -58,19 +46,8 @@ async fn served_spec_docs_and_health() {
     assert_eq!(docs.status(), 200);
     let html = docs.text().await.unwrap();
     assert!(html.contains("swagger"), "docs page");
-    assert!(
-        !html.contains("https://"),
-        "the docs page loads nothing from the network"
-    );
-    let ready: serde_json::Value = hub
-        .client
-        .get(hub.url("/readyz"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    assert!(!html.contains("https://"), "the docs page loads nothing from the network");
+    let ready: serde_json::Value = hub.client.get(hub.url("/readyz")).send().await.unwrap().json().await.unwrap();
     assert_eq!(ready["status"], "ready");
 }
 

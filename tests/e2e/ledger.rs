@@ -11,17 +11,11 @@ use crate::support::TestHub;
 async fn supersede_and_withdraw_show_in_history_and_coverage() {
     let hub = TestHub::start().await;
     let steward = hub.steward().await;
-    let first = hub
-        .submit_csv("E09000007", "casework", "2025-Q1", fixtures::CASEWORK)
-        .await;
-    let second = hub
-        .submit_csv("E09000007", "casework", "2025-Q1", fixtures::CASEWORK)
-        .await;
+    let first = hub.submit_csv("E09000007", "casework", "2025-Q1", fixtures::CASEWORK).await;
+    let second = hub.submit_csv("E09000007", "casework", "2025-Q1", fixtures::CASEWORK).await;
     assert_eq!(second["supersedes"], first["id"]);
 
-    let list = hub
-        .get_json("/api/v1/submissions?organisation=E09000007", &steward)
-        .await;
+    let list = hub.get_json("/api/v1/submissions?organisation=E09000007", &steward).await;
     let subs = list["submissions"].as_array().unwrap();
     assert_eq!(subs.len(), 2);
     assert_eq!(subs[0]["id"], second["id"], "newest first");
@@ -37,10 +31,7 @@ async fn supersede_and_withdraw_show_in_history_and_coverage() {
     let submitter = hub.submitter("E09000007").await;
     let r = hub
         .client
-        .delete(hub.url(&format!(
-            "/api/v1/submissions/{}",
-            second["id"].as_str().unwrap()
-        )))
+        .delete(hub.url(&format!("/api/v1/submissions/{}", second["id"].as_str().unwrap())))
         .bearer_auth(&submitter)
         .send()
         .await
@@ -48,37 +39,24 @@ async fn supersede_and_withdraw_show_in_history_and_coverage() {
     assert_eq!(r.status(), 204);
     let again = hub
         .client
-        .delete(hub.url(&format!(
-            "/api/v1/submissions/{}",
-            second["id"].as_str().unwrap()
-        )))
+        .delete(hub.url(&format!("/api/v1/submissions/{}", second["id"].as_str().unwrap())))
         .bearer_auth(&submitter)
         .send()
         .await
         .unwrap();
     assert_eq!(again.status(), 409);
 
-    let list = hub
-        .get_json("/api/v1/submissions?organisation=E09000007", &steward)
-        .await;
-    let statuses: Vec<&str> = list["submissions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["status"].as_str().unwrap())
-        .collect();
+    let list = hub.get_json("/api/v1/submissions?organisation=E09000007", &steward).await;
+    let statuses: Vec<&str> =
+        list["submissions"].as_array().unwrap().iter().map(|s| s["status"].as_str().unwrap()).collect();
     assert_eq!(statuses, ["withdrawn", "superseded"]);
     let coverage = hub.get_json("/api/v1/coverage", &steward).await;
     assert_eq!(coverage["coverage"], serde_json::json!([]));
-    let withdrawn = hub
-        .get_json("/api/v1/submissions?status=withdrawn", &steward)
-        .await;
+    let withdrawn = hub.get_json("/api/v1/submissions?status=withdrawn", &steward).await;
     assert_eq!(withdrawn["submissions"].as_array().unwrap().len(), 1);
 
     // The next upload is current again and supersedes nothing current.
-    let third = hub
-        .submit_csv("E09000007", "casework", "2025-Q1", fixtures::CASEWORK)
-        .await;
+    let third = hub.submit_csv("E09000007", "casework", "2025-Q1", fixtures::CASEWORK).await;
     assert!(third["supersedes"].is_null());
     let coverage = hub.get_json("/api/v1/coverage", &steward).await;
     assert_eq!(coverage["coverage"][0]["submission_id"], third["id"]);
@@ -89,8 +67,7 @@ async fn listing_filters_pages_and_submitter_scope() {
     let hub = TestHub::start().await;
     for org in ["E09000001", "E09000002", "E09000003"] {
         for period in ["2024-Q4", "2025-Q1"] {
-            hub.submit_csv(org, "survey", period, fixtures::SURVEY)
-                .await;
+            hub.submit_csv(org, "survey", period, fixtures::SURVEY).await;
         }
     }
     let analyst = hub.analyst().await;
@@ -102,42 +79,22 @@ async fn listing_filters_pages_and_submitter_scope() {
     let mut path = "/api/v1/submissions?limit=4".to_string();
     loop {
         let page = hub.get_json(&path, &analyst).await;
-        seen.extend(
-            page["submissions"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|s| s["id"].clone()),
-        );
+        seen.extend(page["submissions"].as_array().unwrap().iter().map(|s| s["id"].clone()));
         match page["next_page_token"].as_str() {
             Some(t) => path = format!("/api/v1/submissions?limit=4&page_token={t}"),
             None => break,
         }
     }
-    let expected: Vec<_> = all["submissions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["id"].clone())
-        .collect();
+    let expected: Vec<_> = all["submissions"].as_array().unwrap().iter().map(|s| s["id"].clone()).collect();
     assert_eq!(seen, expected);
 
-    let filtered = hub
-        .get_json(
-            "/api/v1/submissions?period=2025-Q1&dataset=survey&status=current",
-            &analyst,
-        )
-        .await;
+    let filtered = hub.get_json("/api/v1/submissions?period=2025-Q1&dataset=survey&status=current", &analyst).await;
     assert_eq!(filtered["submissions"].as_array().unwrap().len(), 3);
 
     let own = hub.submitter("E09000002").await;
     let mine = hub.get_json("/api/v1/submissions", &own).await;
-    let orgs: Vec<&str> = mine["submissions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["organisation"].as_str().unwrap())
-        .collect();
+    let orgs: Vec<&str> =
+        mine["submissions"].as_array().unwrap().iter().map(|s| s["organisation"].as_str().unwrap()).collect();
     assert_eq!(orgs, ["E09000002", "E09000002"]);
 
     for (query, parameter) in [
@@ -150,9 +107,7 @@ async fn listing_filters_pages_and_submitter_scope() {
         ("page_token=nope", "page_token"),
         ("colour=red", "colour"),
     ] {
-        let r = hub
-            .get(&format!("/api/v1/submissions?{query}"), &analyst)
-            .await;
+        let r = hub.get(&format!("/api/v1/submissions?{query}"), &analyst).await;
         assert_eq!(r.status(), 422, "{query}");
         let body: serde_json::Value = r.json().await.unwrap();
         assert_eq!(body["parameter"], parameter, "{query}");
@@ -187,31 +142,17 @@ async fn a_crash_between_data_write_and_ledger_commit_leaves_nothing_visible() {
     std::fs::create_dir_all(&ledger).unwrap();
     std::fs::write(ledger.join("000000000001.json#7"), b"{\"event\":\"submi").unwrap();
 
-    let hub = TestHub::start_in(
-        dir,
-        ServerConfig {
-            rate_limit: 0,
-            ..ServerConfig::default()
-        },
-    )
-    .await;
+    let hub = TestHub::start_in(dir, ServerConfig { rate_limit: 0, ..ServerConfig::default() }).await;
     let list = hub.get_json("/api/v1/submissions", &steward).await;
     assert_eq!(list["submissions"], serde_json::json!([]));
     let coverage = hub.get_json("/api/v1/coverage", &steward).await;
     assert_eq!(coverage["coverage"], serde_json::json!([]));
     let analyst = hub.analyst().await;
-    let r = hub
-        .get(
-            "/api/v1/benchmarks/workforce_share?period=2025-Q1",
-            &analyst,
-        )
-        .await;
+    let r = hub.get("/api/v1/benchmarks/workforce_share?period=2025-Q1", &analyst).await;
     assert_eq!(r.status(), 200);
 
     // The next upload is fine and is the first in the history.
-    let next = hub
-        .submit_csv("E09000011", "casework", "2025-Q1", fixtures::CASEWORK)
-        .await;
+    let next = hub.submit_csv("E09000011", "casework", "2025-Q1", fixtures::CASEWORK).await;
     assert!(next["supersedes"].is_null());
     let list = hub.get_json("/api/v1/submissions", &steward).await;
     assert_eq!(list["submissions"].as_array().unwrap().len(), 1);
@@ -236,10 +177,7 @@ async fn concurrent_uploads_for_one_key_are_all_kept() {
                 .await
                 .unwrap();
             assert_eq!(r.status(), 201);
-            r.json::<serde_json::Value>().await.unwrap()["id"]
-                .as_str()
-                .unwrap()
-                .to_string()
+            r.json::<serde_json::Value>().await.unwrap()["id"].as_str().unwrap().to_string()
         }));
     }
     let mut ids = Vec::new();
@@ -247,9 +185,7 @@ async fn concurrent_uploads_for_one_key_are_all_kept() {
         ids.push(t.await.unwrap());
     }
     let steward = hub.steward().await;
-    let list = hub
-        .get_json("/api/v1/submissions?limit=1000", &steward)
-        .await;
+    let list = hub.get_json("/api/v1/submissions?limit=1000", &steward).await;
     let subs = list["submissions"].as_array().unwrap();
     assert_eq!(subs.len(), 16);
     assert_eq!(subs.iter().filter(|s| s["status"] == "current").count(), 1);
@@ -257,9 +193,6 @@ async fn concurrent_uploads_for_one_key_are_all_kept() {
         assert!(subs.iter().any(|s| s["id"] == id.as_str()));
     }
     // Each superseded one is superseded by exactly one later upload.
-    let supersedes: std::collections::HashSet<&str> = subs
-        .iter()
-        .filter_map(|s| s["supersedes"].as_str())
-        .collect();
+    let supersedes: std::collections::HashSet<&str> = subs.iter().filter_map(|s| s["supersedes"].as_str()).collect();
     assert_eq!(supersedes.len(), 15);
 }

@@ -11,5 +11,6 @@ mod generated;
 mod ledger;
 mod metrics;
 mod support;
+mod tokens;
 mod uploads;
 mod validation;

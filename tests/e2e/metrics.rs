@@ -19,21 +19,13 @@ const FILES: &[(&str, &str, &str)] = &[
         "workforce",
         "ethnicity,pay_band,headcount\nblack_african,1,30\nblack_caribbean,1,20\nwhite_british,1,100\nwhite_irish,1,10\nasian_indian,2,40\nwhite_british,2,60\nnot_stated,2,40\n",
     ),
-    (
-        HACKNEY,
-        "workforce",
-        "ethnicity,pay_band,headcount\nblack,1,60\nwhite,1,120\nasian,2,20\nnot_stated,1,0\n",
-    ),
+    (HACKNEY, "workforce", "ethnicity,pay_band,headcount\nblack,1,60\nwhite,1,120\nasian,2,20\nnot_stated,1,0\n"),
     (
         ISLINGTON,
         "workforce",
         "ethnicity,pay_band,headcount\nblack_african,1,25\nasian_bangladeshi,1,25\nnot_stated,1,10\n",
     ),
-    (
-        NEWHAM,
-        "workforce",
-        "ethnicity,pay_band,headcount\nnot_stated,1,15\n",
-    ),
+    (NEWHAM, "workforce", "ethnicity,pay_band,headcount\nnot_stated,1,15\n"),
     (
         CAMDEN,
         "pay",
@@ -49,11 +41,7 @@ const FILES: &[(&str, &str, &str)] = &[
         "pay",
         "ethnicity,headcount,mean_hourly_pay,median_hourly_pay\nblack_african,25,17,16\nasian_bangladeshi,25,18,17\n",
     ),
-    (
-        NEWHAM,
-        "pay",
-        "ethnicity,headcount,mean_hourly_pay,median_hourly_pay\nblack,5,15,15\nwhite,50,20,19\n",
-    ),
+    (NEWHAM, "pay", "ethnicity,headcount,mean_hourly_pay,median_hourly_pay\nblack,5,15,15\nwhite,50,20,19\n"),
     (
         CAMDEN,
         "recruitment",
@@ -74,26 +62,14 @@ const FILES: &[(&str, &str, &str)] = &[
         "casework",
         "ethnicity,case_type,count\nblack_african,disciplinary,6\nblack_caribbean,disciplinary,4\nwhite_british,disciplinary,10\nwhite_british,grievance,3\n",
     ),
-    (
-        HACKNEY,
-        "casework",
-        "ethnicity,case_type,count\nblack,disciplinary,12\nwhite,disciplinary,12\n",
-    ),
-    (
-        ISLINGTON,
-        "casework",
-        "ethnicity,case_type,count\nblack_african,disciplinary,2\n",
-    ),
+    (HACKNEY, "casework", "ethnicity,case_type,count\nblack,disciplinary,12\nwhite,disciplinary,12\n"),
+    (ISLINGTON, "casework", "ethnicity,case_type,count\nblack_african,disciplinary,2\n"),
     (
         CAMDEN,
         "progression",
         "ethnicity,event,pay_band,count\nblack_african,promotion,1,3\nwhite_british,promotion,1,12\nwhite_british,promotion,2,6\n",
     ),
-    (
-        HACKNEY,
-        "progression",
-        "ethnicity,event,pay_band,count\nblack,promotion,1,12\nwhite,promotion,1,24\n",
-    ),
+    (HACKNEY, "progression", "ethnicity,event,pay_band,count\nblack,promotion,1,12\nwhite,promotion,1,24\n"),
     (
         CAMDEN,
         "survey",
@@ -104,16 +80,8 @@ const FILES: &[(&str, &str, &str)] = &[
         "survey",
         "ethnicity,question,respondents,positive\nblack,race_equality_approach,30,12\nasian,race_equality_approach,20,15\n",
     ),
-    (
-        ISLINGTON,
-        "survey",
-        "ethnicity,question,respondents,positive\nblack_african,race_equality_approach,9,4\n",
-    ),
-    (
-        NEWHAM,
-        "survey",
-        "ethnicity,question,respondents,positive\nwhite,race_equality_approach,50,30\n",
-    ),
+    (ISLINGTON, "survey", "ethnicity,question,respondents,positive\nblack_african,race_equality_approach,9,4\n"),
+    (NEWHAM, "survey", "ethnicity,question,respondents,positive\nwhite,race_equality_approach,50,30\n"),
 ];
 
 const POPULATION: &str = "organisation,ethnicity,residents\n\
@@ -134,53 +102,29 @@ async fn fixture() -> Fixture {
         hub.submit_csv(org, dataset, "2025-Q1", csv).await;
     }
     let steward = hub.steward().await;
-    let r = hub
-        .put_file(
-            "/api/v1/reference/population",
-            &steward,
-            "text/csv",
-            POPULATION.as_bytes().to_vec(),
-        )
-        .await;
+    let r = hub.put_file("/api/v1/reference/population", &steward, "text/csv", POPULATION.as_bytes().to_vec()).await;
     assert_eq!(r.status(), 200);
     let analyst = hub.analyst().await;
-    Fixture {
-        hub,
-        steward,
-        analyst,
-    }
+    Fixture { hub, steward, analyst }
 }
 
 impl Fixture {
     async fn ask(&self, token: &str, query: &str) -> Value {
-        self.hub
-            .get_json(&format!("/api/v1/benchmarks/{query}&period=2025-Q1"), token)
-            .await
+        self.hub.get_json(&format!("/api/v1/benchmarks/{query}&period=2025-Q1"), token).await
     }
 }
 
 fn org<'a>(a: &'a Value, code: &str) -> Option<&'a Value> {
-    a["rows"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["scope"] == "organisation" && r["organisation"] == code)
+    a["rows"].as_array().unwrap().iter().find(|r| r["scope"] == "organisation" && r["organisation"] == code)
 }
 
 fn summary<'a>(a: &'a Value, scope: &str) -> &'a Value {
-    a["rows"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["scope"] == scope)
-        .unwrap()
+    a["rows"].as_array().unwrap().iter().find(|r| r["scope"] == scope).unwrap()
 }
 
 #[track_caller]
 fn approx(v: &Value, expected: f64) {
-    let x = v
-        .as_f64()
-        .unwrap_or_else(|| panic!("expected {expected}, got {v}"));
+    let x = v.as_f64().unwrap_or_else(|| panic!("expected {expected}, got {v}"));
     assert!((x - expected).abs() < 1e-9, "expected {expected}, got {x}");
 }
 
@@ -195,11 +139,7 @@ fn check(
     rank: Option<u64>,
 ) {
     let r = org(a, code).unwrap_or_else(|| panic!("no row for {code} in {a}"));
-    for (name, expected) in [
-        ("value", value),
-        ("numerator", numerator),
-        ("denominator", denominator),
-    ] {
+    for (name, expected) in [("value", value), ("numerator", numerator), ("denominator", denominator)] {
         match expected {
             Some(x) => approx(&r[name], x),
             None => assert!(r[name].is_null(), "{code} {name}: {}", r[name]),
@@ -211,84 +151,33 @@ fn check(
 #[tokio::test]
 async fn declaration_rate() {
     let f = fixture().await;
-    let a = f
-        .hub
-        .get_json(
-            "/api/v1/benchmarks/declaration_rate?period=2025-Q1",
-            &f.analyst,
-        )
-        .await;
+    let a = f.hub.get_json("/api/v1/benchmarks/declaration_rate?period=2025-Q1", &f.analyst).await;
     assert_eq!(a["parameters"], json!({}));
-    check(
-        &a,
-        CAMDEN,
-        Some(260.0 / 300.0 * 100.0),
-        Some(260.0),
-        Some(300.0),
-        Some(2),
-    );
+    check(&a, CAMDEN, Some(260.0 / 300.0 * 100.0), Some(260.0), Some(300.0), Some(2));
     check(&a, HACKNEY, Some(100.0), Some(200.0), Some(200.0), Some(1));
-    check(
-        &a,
-        ISLINGTON,
-        Some(50.0 / 60.0 * 100.0),
-        Some(50.0),
-        Some(60.0),
-        Some(3),
-    );
+    check(&a, ISLINGTON, Some(50.0 / 60.0 * 100.0), Some(50.0), Some(60.0), Some(3));
     check(&a, NEWHAM, Some(0.0), Some(0.0), Some(15.0), Some(4));
     let london = summary(&a, "london");
     approx(&london["value"], 510.0 / 575.0 * 100.0);
     assert_eq!(
-        (
-            london["numerator"].clone(),
-            london["denominator"].clone(),
-            london["contributors"].clone()
-        ),
+        (london["numerator"].clone(), london["denominator"].clone(), london["contributors"].clone()),
         (json!(510), json!(575), json!(4))
     );
     approx(&london["min"], 0.0);
     approx(&london["q1"], 0.75 * (50.0 / 60.0 * 100.0));
-    approx(
-        &london["median"],
-        (50.0 / 60.0 * 100.0 + 260.0 / 300.0 * 100.0) / 2.0,
-    );
-    approx(
-        &london["q3"],
-        260.0 / 300.0 * 100.0 + 0.25 * (100.0 - 260.0 / 300.0 * 100.0),
-    );
+    approx(&london["median"], (50.0 / 60.0 * 100.0 + 260.0 / 300.0 * 100.0) / 2.0);
+    approx(&london["q3"], 260.0 / 300.0 * 100.0 + 0.25 * (100.0 - 260.0 / 300.0 * 100.0));
     approx(&london["max"], 100.0);
     let band = f.ask(&f.analyst, "declaration_rate?pay_band=1").await;
-    check(
-        &band,
-        CAMDEN,
-        Some(100.0),
-        Some(160.0),
-        Some(160.0),
-        Some(1),
-    );
-    check(
-        &band,
-        HACKNEY,
-        Some(100.0),
-        Some(180.0),
-        Some(180.0),
-        Some(1),
-    );
+    check(&band, CAMDEN, Some(100.0), Some(160.0), Some(160.0), Some(1));
+    check(&band, HACKNEY, Some(100.0), Some(180.0), Some(180.0), Some(1));
 }
 
 #[tokio::test]
 async fn workforce_share() {
     let f = fixture().await;
     let a = f.ask(&f.analyst, "workforce_share?group=black").await;
-    check(
-        &a,
-        CAMDEN,
-        Some(50.0 / 260.0 * 100.0),
-        Some(50.0),
-        Some(260.0),
-        Some(3),
-    );
+    check(&a, CAMDEN, Some(50.0 / 260.0 * 100.0), Some(50.0), Some(260.0), Some(3));
     check(&a, HACKNEY, Some(30.0), Some(60.0), Some(200.0), Some(2));
     check(&a, ISLINGTON, Some(50.0), Some(25.0), Some(50.0), Some(1));
     // Newham: nobody of known ethnicity, so no value (zero denominator) and no rank.
@@ -297,32 +186,11 @@ async fn workforce_share() {
     let london = summary(&a, "london");
     assert_eq!(london["contributors"], 3);
     approx(&london["value"], 135.0 / 510.0 * 100.0);
-    let detailed = f
-        .ask(&f.analyst, "workforce_share?group=black_african")
-        .await;
-    assert!(
-        org(&detailed, HACKNEY).is_none(),
-        "high-level-only borough has no detailed value"
-    );
-    check(
-        &detailed,
-        CAMDEN,
-        Some(30.0 / 260.0 * 100.0),
-        Some(30.0),
-        Some(260.0),
-        Some(2),
-    );
-    let minority = f
-        .ask(&f.analyst, "workforce_share?group=white_minority")
-        .await;
-    check(
-        &minority,
-        CAMDEN,
-        Some(10.0 / 260.0 * 100.0),
-        Some(10.0),
-        Some(260.0),
-        Some(1),
-    );
+    let detailed = f.ask(&f.analyst, "workforce_share?group=black_african").await;
+    assert!(org(&detailed, HACKNEY).is_none(), "high-level-only borough has no detailed value");
+    check(&detailed, CAMDEN, Some(30.0 / 260.0 * 100.0), Some(30.0), Some(260.0), Some(2));
+    let minority = f.ask(&f.analyst, "workforce_share?group=white_minority").await;
+    check(&minority, CAMDEN, Some(10.0 / 260.0 * 100.0), Some(10.0), Some(260.0), Some(1));
     assert!(org(&minority, HACKNEY).is_none());
 }
 
@@ -331,44 +199,15 @@ async fn representation_ratio() {
     let f = fixture().await;
     let a = f.ask(&f.analyst, "representation_ratio?group=black").await;
     assert_eq!(a["unit"], "ratio");
-    check(
-        &a,
-        CAMDEN,
-        Some((50.0 / 260.0) / 0.25),
-        Some(50.0),
-        Some(260.0),
-        Some(1),
-    );
-    check(
-        &a,
-        HACKNEY,
-        Some(0.3 / 0.4),
-        Some(60.0),
-        Some(200.0),
-        Some(2),
-    );
+    check(&a, CAMDEN, Some((50.0 / 260.0) / 0.25), Some(50.0), Some(260.0), Some(1));
+    check(&a, HACKNEY, Some(0.3 / 0.4), Some(60.0), Some(200.0), Some(2));
     check(&a, ISLINGTON, Some(2.0), Some(25.0), Some(50.0), Some(3));
     check(&a, NEWHAM, None, Some(0.0), Some(0.0), None);
-    approx(
-        &summary(&a, "london")["value"],
-        (135.0 / 510.0) / (20000.0 / 70000.0),
-    );
-    let detailed = f
-        .ask(&f.analyst, "representation_ratio?group=black_african")
-        .await;
+    approx(&summary(&a, "london")["value"], (135.0 / 510.0) / (20000.0 / 70000.0));
+    let detailed = f.ask(&f.analyst, "representation_ratio?group=black_african").await;
     assert!(org(&detailed, HACKNEY).is_none());
-    assert!(
-        org(&detailed, NEWHAM).is_none(),
-        "population reported at high level"
-    );
-    check(
-        &detailed,
-        ISLINGTON,
-        Some(2.0),
-        Some(25.0),
-        Some(50.0),
-        Some(2),
-    );
+    assert!(org(&detailed, NEWHAM).is_none(), "population reported at high level");
+    check(&detailed, ISLINGTON, Some(2.0), Some(25.0), Some(50.0), Some(2));
 }
 
 #[tokio::test]
@@ -376,22 +215,8 @@ async fn pay_gaps() {
     let f = fixture().await;
     let white_camden = (2500.0 + 220.0) / 110.0;
     let s = f.ask(&f.steward, "pay_gap_mean?group=black").await;
-    check(
-        &s,
-        CAMDEN,
-        Some((white_camden - 18.8) / white_camden * 100.0),
-        Some(18.8),
-        Some(white_camden),
-        Some(2),
-    );
-    check(
-        &s,
-        HACKNEY,
-        Some(5.0 / 24.0 * 100.0),
-        Some(19.0),
-        Some(24.0),
-        Some(1),
-    );
+    check(&s, CAMDEN, Some((white_camden - 18.8) / white_camden * 100.0), Some(18.8), Some(white_camden), Some(2));
+    check(&s, HACKNEY, Some(5.0 / 24.0 * 100.0), Some(19.0), Some(24.0), Some(1));
     check(&s, ISLINGTON, None, Some(17.0), None, None);
     check(&s, NEWHAM, Some(25.0), Some(15.0), Some(20.0), Some(3));
     let london = summary(&s, "london");
@@ -401,41 +226,14 @@ async fn pay_gaps() {
     // An analyst: Newham's Black headcount (5) is below k, so its pay figures are withheld.
     let a = f.ask(&f.analyst, "pay_gap_mean?group=black").await;
     check(&a, NEWHAM, None, None, Some(20.0), None);
-    assert_eq!(
-        org(&a, NEWHAM).unwrap()["suppressed"],
-        json!(["numerator", "value"])
-    );
-    check(
-        &a,
-        HACKNEY,
-        Some(5.0 / 24.0 * 100.0),
-        Some(19.0),
-        Some(24.0),
-        Some(1),
-    );
+    assert_eq!(org(&a, NEWHAM).unwrap()["suppressed"], json!(["numerator", "value"]));
+    check(&a, HACKNEY, Some(5.0 / 24.0 * 100.0), Some(19.0), Some(24.0), Some(1));
 
     let m = f.ask(&f.steward, "pay_gap_median?group=black").await;
     check(&m, CAMDEN, None, None, None, None);
-    check(
-        &m,
-        HACKNEY,
-        Some(4.0 / 22.0 * 100.0),
-        Some(18.0),
-        Some(22.0),
-        Some(1),
-    );
-    check(
-        &m,
-        NEWHAM,
-        Some(4.0 / 19.0 * 100.0),
-        Some(15.0),
-        Some(19.0),
-        Some(2),
-    );
-    assert!(
-        summary(&m, "london")["value"].is_null(),
-        "medians are not pooled"
-    );
+    check(&m, HACKNEY, Some(4.0 / 22.0 * 100.0), Some(18.0), Some(22.0), Some(1));
+    check(&m, NEWHAM, Some(4.0 / 19.0 * 100.0), Some(15.0), Some(19.0), Some(2));
+    assert!(summary(&m, "london")["value"].is_null(), "medians are not pooled");
 }
 
 #[tokio::test]
@@ -443,27 +241,13 @@ async fn recruitment_relative_likelihoods() {
     let f = fixture().await;
     let s = f.ask(&f.steward, "appointment_rl?group=black").await;
     check(&s, CAMDEN, Some(0.5), Some(25.0), Some(50.0), Some(1));
-    check(
-        &s,
-        HACKNEY,
-        Some((10.0 / 30.0) / 0.2),
-        Some(100.0 / 3.0),
-        Some(20.0),
-        Some(2),
-    );
+    check(&s, HACKNEY, Some((10.0 / 30.0) / 0.2), Some(100.0 / 3.0), Some(20.0), Some(2));
     check(&s, ISLINGTON, None, Some(50.0), None, None);
     assert!(org(&s, NEWHAM).is_none());
-    approx(
-        &summary(&s, "london")["value"],
-        (25.0 / 70.0) / (30.0 / 90.0),
-    );
+    approx(&summary(&s, "london")["value"], (25.0 / 70.0) / (30.0 / 90.0));
     let a = f.ask(&f.analyst, "appointment_rl?group=black").await;
     let camden = org(&a, CAMDEN).unwrap();
-    assert!(
-        camden["value"].is_null()
-            && camden["numerator"].is_null()
-            && camden["denominator"].is_null()
-    );
+    assert!(camden["value"].is_null() && camden["numerator"].is_null() && camden["denominator"].is_null());
     assert_eq!(org(&a, HACKNEY).unwrap()["rank"], 1);
     assert!(summary(&a, "london")["value"].is_null(), "two contributors");
 
@@ -479,94 +263,37 @@ async fn recruitment_relative_likelihoods() {
 async fn casework_and_progression_relative_likelihoods() {
     let f = fixture().await;
     let a = f.ask(&f.analyst, "casework_rl?group=black").await;
-    assert_eq!(
-        a["parameters"],
-        json!({"group": "black", "case_type": "disciplinary"})
-    );
-    check(
-        &a,
-        CAMDEN,
-        Some(0.2 / (10.0 / 170.0)),
-        Some(20.0),
-        Some(1000.0 / 170.0),
-        Some(2),
-    );
+    assert_eq!(a["parameters"], json!({"group": "black", "case_type": "disciplinary"}));
+    check(&a, CAMDEN, Some(0.2 / (10.0 / 170.0)), Some(20.0), Some(1000.0 / 170.0), Some(2));
     check(&a, HACKNEY, Some(2.0), Some(20.0), Some(10.0), Some(1));
     let s = f.ask(&f.steward, "casework_rl?group=black").await;
-    approx(
-        &summary(&s, "london")["value"],
-        (24.0 / 135.0) / (22.0 / 290.0),
-    );
+    approx(&summary(&s, "london")["value"], (24.0 / 135.0) / (22.0 / 290.0));
     // Grievance: Hackney has no grievance rows, so no value; Camden's three White cases are withheld.
-    let g = f
-        .ask(&f.analyst, "casework_rl?group=black&case_type=grievance")
-        .await;
+    let g = f.ask(&f.analyst, "casework_rl?group=black&case_type=grievance").await;
     assert!(org(&g, HACKNEY).is_none());
     assert!(org(&g, CAMDEN).unwrap()["value"].is_null());
-    let g = f
-        .ask(&f.steward, "casework_rl?group=black&case_type=grievance")
-        .await;
-    check(
-        &g,
-        CAMDEN,
-        Some(0.0),
-        Some(0.0),
-        Some(300.0 / 170.0),
-        Some(1),
-    );
+    let g = f.ask(&f.steward, "casework_rl?group=black&case_type=grievance").await;
+    check(&g, CAMDEN, Some(0.0), Some(0.0), Some(300.0 / 170.0), Some(1));
 
     let s = f.ask(&f.steward, "progression_rl?group=black").await;
-    assert_eq!(
-        s["parameters"],
-        json!({"group": "black", "event": "promotion"})
-    );
-    check(
-        &s,
-        CAMDEN,
-        Some(0.06 / (18.0 / 170.0)),
-        Some(6.0),
-        Some(1800.0 / 170.0),
-        Some(2),
-    );
+    assert_eq!(s["parameters"], json!({"group": "black", "event": "promotion"}));
+    check(&s, CAMDEN, Some(0.06 / (18.0 / 170.0)), Some(6.0), Some(1800.0 / 170.0), Some(2));
     check(&s, HACKNEY, Some(1.0), Some(20.0), Some(20.0), Some(1));
-    let band = f
-        .ask(&f.steward, "progression_rl?group=black&pay_band=1")
-        .await;
-    check(
-        &band,
-        CAMDEN,
-        Some(0.06 / (12.0 / 110.0)),
-        Some(6.0),
-        Some(1200.0 / 110.0),
-        Some(2),
-    );
+    let band = f.ask(&f.steward, "progression_rl?group=black&pay_band=1").await;
+    check(&band, CAMDEN, Some(0.06 / (12.0 / 110.0)), Some(6.0), Some(1200.0 / 110.0), Some(2));
     let a = f.ask(&f.analyst, "progression_rl?group=black").await;
-    assert!(
-        org(&a, CAMDEN).unwrap()["value"].is_null(),
-        "three promotions"
-    );
+    assert!(org(&a, CAMDEN).unwrap()["value"].is_null(), "three promotions");
 }
 
 #[tokio::test]
 async fn survey_positive_rate() {
     let f = fixture().await;
-    let a = f
-        .ask(
-            &f.analyst,
-            "survey_positive_rate?question=race_equality_approach",
-        )
-        .await;
-    assert_eq!(
-        a["parameters"],
-        json!({"group": "ethnic_minority", "question": "race_equality_approach"})
-    );
+    let a = f.ask(&f.analyst, "survey_positive_rate?question=race_equality_approach").await;
+    assert_eq!(a["parameters"], json!({"group": "ethnic_minority", "question": "race_equality_approach"}));
     check(&a, CAMDEN, Some(56.0), Some(28.0), Some(50.0), Some(1));
     check(&a, HACKNEY, Some(54.0), Some(27.0), Some(50.0), Some(2));
     check(&a, ISLINGTON, None, None, None, None);
-    assert_eq!(
-        org(&a, ISLINGTON).unwrap()["suppressed"],
-        json!(["numerator", "denominator", "value"])
-    );
+    assert_eq!(org(&a, ISLINGTON).unwrap()["suppressed"], json!(["numerator", "denominator", "value"]));
     check(&a, NEWHAM, None, Some(0.0), Some(0.0), None);
     let london = summary(&a, "london");
     assert_eq!(london["contributors"], 3);
@@ -583,40 +310,18 @@ async fn the_catalogue_describes_every_metric() {
     let metrics = c["metrics"].as_array().unwrap();
     assert_eq!(metrics.len(), 10);
     for m in metrics {
-        for key in [
-            "id",
-            "title",
-            "definition",
-            "formula",
-            "datasets",
-            "parameters",
-            "unit",
-            "direction",
-        ] {
+        for key in ["id", "title", "definition", "formula", "datasets", "parameters", "unit", "direction"] {
             assert!(!m[key].is_null(), "{key} of {}", m["id"]);
         }
         // Every metric answers at its defaults.
-        let r = f
-            .hub
-            .get(
-                &format!(
-                    "/api/v1/benchmarks/{}?period=2025-Q1",
-                    m["id"].as_str().unwrap()
-                ),
-                &f.analyst,
-            )
-            .await;
+        let r =
+            f.hub.get(&format!("/api/v1/benchmarks/{}?period=2025-Q1", m["id"].as_str().unwrap()), &f.analyst).await;
         assert_eq!(r.status(), 200, "{}", m["id"]);
     }
     let casework = metrics.iter().find(|m| m["id"] == "casework_rl").unwrap();
     assert_eq!(casework["direction"], "closer_to_1");
     assert_eq!(casework["datasets"], json!(["casework", "workforce"]));
-    let case_type = casework["parameters"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["name"] == "case_type")
-        .unwrap();
+    let case_type = casework["parameters"].as_array().unwrap().iter().find(|p| p["name"] == "case_type").unwrap();
     assert_eq!(case_type["default"], "disciplinary");
     assert_eq!(case_type["values"].as_array().unwrap().len(), 5);
 }
@@ -625,79 +330,31 @@ async fn the_catalogue_describes_every_metric() {
 async fn the_profile_shows_every_metric_beside_comparators() {
     let f = fixture().await;
     let camden = f.hub.submitter(CAMDEN).await;
-    let p = f
-        .hub
-        .get_json(
-            &format!("/api/v1/organisations/{CAMDEN}/profile?period=2025-Q1"),
-            &camden,
-        )
-        .await;
-    assert_eq!(
-        (p["organisation"].clone(), p["period"].clone()),
-        (json!(CAMDEN), json!("2025-Q1"))
-    );
+    let p = f.hub.get_json(&format!("/api/v1/organisations/{CAMDEN}/profile?period=2025-Q1"), &camden).await;
+    assert_eq!((p["organisation"].clone(), p["period"].clone()), (json!(CAMDEN), json!("2025-Q1")));
     let metrics = p["metrics"].as_array().unwrap();
     assert_eq!(metrics.len(), 10);
     for m in metrics {
-        let scopes: Vec<&str> = m["rows"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|r| r["scope"].as_str().unwrap())
-            .collect();
+        let scopes: Vec<&str> = m["rows"].as_array().unwrap().iter().map(|r| r["scope"].as_str().unwrap()).collect();
         assert!(
-            scopes.iter().all(|s| [
-                "organisation",
-                "london",
-                "inner_london",
-                "central_london_forward"
-            ]
-            .contains(s)),
+            scopes.iter().all(|s| ["organisation", "london", "inner_london", "central_london_forward"].contains(s)),
             "{scopes:?}"
         );
         assert_eq!(scopes.iter().filter(|s| **s != "organisation").count(), 3);
     }
     // Camden sees its own appointment figures unredacted, with its rank among all boroughs.
-    let appointment = metrics
-        .iter()
-        .find(|m| m["metric"] == "appointment_rl")
-        .unwrap();
-    check(
-        appointment,
-        CAMDEN,
-        Some(0.5),
-        Some(25.0),
-        Some(50.0),
-        Some(1),
-    );
-    let r = f
-        .hub
-        .get(
-            "/api/v1/organisations/E09000099/profile?period=2025-Q1",
-            &f.analyst,
-        )
-        .await;
+    let appointment = metrics.iter().find(|m| m["metric"] == "appointment_rl").unwrap();
+    check(appointment, CAMDEN, Some(0.5), Some(25.0), Some(50.0), Some(1));
+    let r = f.hub.get("/api/v1/organisations/E09000099/profile?period=2025-Q1", &f.analyst).await;
     assert_eq!(r.status(), 404);
-    let r = f
-        .hub
-        .get(
-            &format!("/api/v1/organisations/{CAMDEN}/profile"),
-            &f.analyst,
-        )
-        .await;
+    let r = f.hub.get(&format!("/api/v1/organisations/{CAMDEN}/profile"), &f.analyst).await;
     assert_eq!(r.status(), 422);
-    let csv = f
-        .hub
-        .get(
-            &format!("/api/v1/organisations/{CAMDEN}/profile?period=2025-Q1&format=csv"),
-            &f.analyst,
-        )
-        .await;
+    let csv = f.hub.get(&format!("/api/v1/organisations/{CAMDEN}/profile?period=2025-Q1&format=csv"), &f.analyst).await;
     let text = csv.text().await.unwrap();
     assert!(text.starts_with("metric,scope,organisation,"));
-    assert!(text.lines().any(|l| {
-        l.starts_with("appointment_rl,organisation,E09000007,Camden,2025-Q1,[c],[c],[c]")
-    }));
+    assert!(
+        text.lines().any(|l| { l.starts_with("appointment_rl,organisation,E09000007,Camden,2025-Q1,[c],[c],[c]") })
+    );
 }
 
 /// Interpolated quantile of sorted values, written out independently of the hub.
@@ -714,37 +371,17 @@ async fn every_summary_row_summarises_its_members() {
     let c = f.hub.get_json("/api/v1/metrics", &f.analyst).await;
     for m in c["metrics"].as_array().unwrap() {
         let id = m["id"].as_str().unwrap();
-        let takes_group = m["parameters"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|p| p["name"] == "group");
+        let takes_group = m["parameters"].as_array().unwrap().iter().any(|p| p["name"] == "group");
         let group = if takes_group { "&group=black" } else { "" };
-        let a = f
-            .hub
-            .get_json(
-                &format!("/api/v1/benchmarks/{id}?period=2025-Q1{group}"),
-                &f.steward,
-            )
-            .await;
+        let a = f.hub.get_json(&format!("/api/v1/benchmarks/{id}?period=2025-Q1{group}"), &f.steward).await;
         let orgs: Vec<(Organisation, Option<f64>)> = a["rows"]
             .as_array()
             .unwrap()
             .iter()
             .filter(|r| r["scope"] == "organisation")
-            .map(|r| {
-                (
-                    r["organisation"].as_str().unwrap().parse().unwrap(),
-                    r["value"].as_f64(),
-                )
-            })
+            .map(|r| (r["organisation"].as_str().unwrap().parse().unwrap(), r["value"].as_f64()))
             .collect();
-        for row in a["rows"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|r| r["scope"] != "organisation")
-        {
+        for row in a["rows"].as_array().unwrap().iter().filter(|r| r["scope"] != "organisation") {
             let scope = row["scope"].as_str().unwrap();
             let member = |o: &Organisation| match scope {
                 "london" => true,
@@ -752,28 +389,14 @@ async fn every_summary_row_summarises_its_members() {
                 "outer_london" => o.inner_outer() == InnerOuter::Outer,
                 region => o.sub_region().is_some_and(|r| r.id() == region),
             };
-            let mut values: Vec<f64> = orgs
-                .iter()
-                .filter(|(o, _)| member(o))
-                .filter_map(|(_, v)| *v)
-                .collect();
+            let mut values: Vec<f64> = orgs.iter().filter(|(o, _)| member(o)).filter_map(|(_, v)| *v).collect();
             values.sort_by(f64::total_cmp);
-            assert_eq!(
-                row["contributors"].as_u64(),
-                Some(values.len() as u64),
-                "{id} {scope}"
-            );
+            assert_eq!(row["contributors"].as_u64(), Some(values.len() as u64), "{id} {scope}");
             if values.is_empty() {
                 assert!(row["median"].is_null(), "{id} {scope}");
                 continue;
             }
-            for (k, p) in [
-                ("min", 0.0),
-                ("q1", 0.25),
-                ("median", 0.5),
-                ("q3", 0.75),
-                ("max", 1.0),
-            ] {
+            for (k, p) in [("min", 0.0), ("q1", 0.25), ("median", 0.5), ("q3", 0.75), ("max", 1.0)] {
                 approx(&row[k], quantile(&values, p));
             }
         }

@@ -20,11 +20,7 @@ pub struct TestHub {
 
 impl TestHub {
     pub async fn start() -> TestHub {
-        Self::start_with(ServerConfig {
-            rate_limit: 0,
-            ..ServerConfig::default()
-        })
-        .await
+        Self::start_with(ServerConfig { rate_limit: 0, ..ServerConfig::default() }).await
     }
 
     pub async fn start_with(config: ServerConfig) -> TestHub {
@@ -34,13 +30,21 @@ impl TestHub {
 
     /// Starts a hub on an existing data directory (e.g. after a simulated crash).
     pub async fn start_in(dir: TempDir, config: ServerConfig) -> TestHub {
-        let store = Arc::new(
-            Store::open(&StoreLocation::Directory(dir.path().to_path_buf())).expect("store"),
-        );
+        let path = dir.path().to_path_buf();
+        Self::serve_on(dir, &path, config).await
+    }
+
+    /// A second hub process on the same store (its own caches and tokens view).
+    pub async fn replica(&self) -> TestHub {
+        let unused = tempfile::tempdir().expect("temp dir");
+        Self::serve_on(unused, self.dir.path(), ServerConfig { rate_limit: 0, ..ServerConfig::default() }).await
+    }
+
+    async fn serve_on(dir: TempDir, store_path: &std::path::Path, config: ServerConfig) -> TestHub {
+        capture_logs();
+        let store = Arc::new(Store::open(&StoreLocation::Directory(store_path.to_path_buf())).expect("store"));
         store.refresh().await.expect("refresh");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let base = format!("http://{}", listener.local_addr().expect("addr"));
         let app = App::new(store.clone(), config).expect("app");
         let (stop, stopped) = oneshot::channel::<()>();
@@ -50,14 +54,7 @@ impl TestHub {
             })
             .await;
         });
-        TestHub {
-            dir,
-            base,
-            client: Client::new(),
-            store,
-            stop: Some(stop),
-            task: Some(task),
-        }
+        TestHub { dir, base, client: Client::new(), store, stop: Some(stop), task: Some(task) }
     }
 
     /// Stops serving and hands back the data directory.
@@ -104,12 +101,7 @@ impl TestHub {
     }
 
     pub async fn get(&self, path: &str, token: &str) -> Response {
-        self.client
-            .get(self.url(path))
-            .bearer_auth(token)
-            .send()
-            .await
-            .expect("request")
+        self.client.get(self.url(path)).bearer_auth(token).send().await.expect("request")
     }
 
     pub async fn get_json(&self, path: &str, token: &str) -> serde_json::Value {
@@ -118,13 +110,7 @@ impl TestHub {
         r.json().await.expect("json")
     }
 
-    pub async fn put_file(
-        &self,
-        path: &str,
-        token: &str,
-        content_type: &str,
-        body: Vec<u8>,
-    ) -> Response {
+    pub async fn put_file(&self, path: &str, token: &str, content_type: &str, body: Vec<u8>) -> Response {
         self.client
             .put(self.url(path))
             .bearer_auth(token)
@@ -135,14 +121,7 @@ impl TestHub {
             .expect("request")
     }
 
-    pub async fn upload_csv(
-        &self,
-        token: &str,
-        org: &str,
-        dataset: &str,
-        period: &str,
-        csv: &str,
-    ) -> Response {
+    pub async fn upload_csv(&self, token: &str, org: &str, dataset: &str, period: &str, csv: &str) -> Response {
         self.put_file(
             &format!("/api/v1/submissions/{org}/{dataset}/{period}"),
             token,
@@ -153,13 +132,7 @@ impl TestHub {
     }
 
     /// Uploads and insists on 201; returns the answer.
-    pub async fn submit_csv(
-        &self,
-        org: &str,
-        dataset: &str,
-        period: &str,
-        csv: &str,
-    ) -> serde_json::Value {
+    pub async fn submit_csv(&self, org: &str, dataset: &str, period: &str, csv: &str) -> serde_json::Value {
         let token = self.submitter(org).await;
         let r = self.upload_csv(&token, org, dataset, period, csv).await;
         let status = r.status();
@@ -182,6 +155,45 @@ impl Drop for TestHub {
     }
 }
 
+/// Everything any hub in this test binary logs, at every level.
+pub fn logs() -> String {
+    LOGS.get()
+        .map(|b| String::from_utf8_lossy(&b.lock().map(|v| v.clone()).unwrap_or_default()).into_owned())
+        .unwrap_or_default()
+}
+
+static LOGS: std::sync::OnceLock<Arc<std::sync::Mutex<Vec<u8>>>> = std::sync::OnceLock::new();
+
+#[derive(Clone)]
+struct Capture(Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Capture {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if let Ok(mut v) = self.0.lock() {
+            v.extend_from_slice(buf);
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Sends every log line of the hub (trace level) to a buffer the tests read.
+fn capture_logs() {
+    LOGS.get_or_init(|| {
+        let buffer = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let writer = Capture(buffer.clone());
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::new("trace,hyper=debug,hyper_util=debug,reqwest=debug"))
+            .with_ansi(false)
+            .with_writer(move || writer.clone())
+            .try_init();
+        buffer
+    });
+}
+
 pub fn count_files(dir: &std::path::Path) -> usize {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return 0;
@@ -198,18 +210,14 @@ pub fn count_files(dir: &std::path::Path) -> usize {
 /// Writes columns as a Parquet file.
 pub fn parquet_of(columns: Vec<(&str, arrow::array::ArrayRef)>) -> Vec<u8> {
     use arrow::datatypes::{Field, Schema};
-    let fields: Vec<Field> = columns
-        .iter()
-        .map(|(n, a)| Field::new(*n, a.data_type().clone(), true))
-        .collect();
+    let fields: Vec<Field> = columns.iter().map(|(n, a)| Field::new(*n, a.data_type().clone(), true)).collect();
     let batch = arrow::record_batch::RecordBatch::try_new(
         Arc::new(Schema::new(fields)),
         columns.into_iter().map(|(_, a)| a).collect(),
     )
     .expect("batch");
     let mut out = Vec::new();
-    let mut w =
-        parquet::arrow::ArrowWriter::try_new(&mut out, batch.schema(), None).expect("writer");
+    let mut w = parquet::arrow::ArrowWriter::try_new(&mut out, batch.schema(), None).expect("writer");
     w.write(&batch).expect("write");
     w.close().expect("close");
     out

@@ -4,8 +4,8 @@ use std::io::Write;
 use std::sync::Arc;
 
 use arrow::array::{
-    ArrayRef, BooleanArray, Decimal128Array, DictionaryArray, Float32Array, Int8Array, Int32Array,
-    StringArray, UInt16Array,
+    ArrayRef, BooleanArray, Decimal128Array, DictionaryArray, Float32Array, Int8Array, Int32Array, StringArray,
+    UInt16Array,
 };
 use arrow::datatypes::Int32Type;
 use edi_hub_server::ServerConfig;
@@ -18,9 +18,7 @@ async fn every_dataset_is_accepted_as_csv() {
     let hub = TestHub::start().await;
     let token = hub.submitter("E09000015").await;
     for (dataset, csv, rows) in fixtures::ALL {
-        let r = hub
-            .upload_csv(&token, "E09000015", dataset, "2025-Q1", csv)
-            .await;
+        let r = hub.upload_csv(&token, "E09000015", dataset, "2025-Q1", csv).await;
         assert_eq!(r.status(), 201, "{dataset}");
         let body: serde_json::Value = r.json().await.unwrap();
         assert_eq!(body["organisation"], "E09000015");
@@ -40,9 +38,7 @@ async fn bom_crlf_and_gzip_are_accepted() {
     let hub = TestHub::start().await;
     let token = hub.submitter("E09000001").await;
     let crlf = format!("\u{feff}{}", fixtures::CASEWORK.replace('\n', "\r\n"));
-    let r = hub
-        .upload_csv(&token, "E09000001", "casework", "2024-Q4", &crlf)
-        .await;
+    let r = hub.upload_csv(&token, "E09000001", "casework", "2024-Q4", &crlf).await;
     assert_eq!(r.status(), 201);
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
     gz.write_all(fixtures::SURVEY.as_bytes()).unwrap();
@@ -62,12 +58,7 @@ async fn bom_crlf_and_gzip_are_accepted() {
 }
 
 fn dict(values: &[&str]) -> ArrayRef {
-    Arc::new(
-        values
-            .iter()
-            .copied()
-            .collect::<DictionaryArray<Int32Type>>(),
-    )
+    Arc::new(values.iter().copied().collect::<DictionaryArray<Int32Type>>())
 }
 
 fn text(values: &[&str]) -> ArrayRef {
@@ -82,15 +73,9 @@ async fn every_dataset_is_accepted_as_parquet_with_any_integer_type() {
         (
             "workforce",
             parquet_of(vec![
-                (
-                    "ethnicity",
-                    dict(&["black_african", "white_british", "not_stated"]),
-                ),
+                ("ethnicity", dict(&["black_african", "white_british", "not_stated"])),
                 ("pay_band", Arc::new(Int8Array::from(vec![4, 4, 1]))),
-                (
-                    "senior_leadership",
-                    Arc::new(BooleanArray::from(vec![false, true, false])),
-                ),
+                ("senior_leadership", Arc::new(BooleanArray::from(vec![false, true, false]))),
                 ("headcount", Arc::new(UInt16Array::from(vec![12, 30, 3]))),
                 ("fte", Arc::new(Float32Array::from(vec![11.5, 30.0, 2.5]))),
             ]),
@@ -103,16 +88,9 @@ async fn every_dataset_is_accepted_as_parquet_with_any_integer_type() {
                 ("headcount", Arc::new(Int32Array::from(vec![120, 45]))),
                 (
                     "mean_hourly_pay",
-                    Arc::new(
-                        Decimal128Array::from(vec![2150, 1820])
-                            .with_precision_and_scale(10, 2)
-                            .unwrap(),
-                    ),
+                    Arc::new(Decimal128Array::from(vec![2150, 1820]).with_precision_and_scale(10, 2).unwrap()),
                 ),
-                (
-                    "median_hourly_pay",
-                    Arc::new(Float32Array::from(vec![19.75, 17.1])),
-                ),
+                ("median_hourly_pay", Arc::new(Float32Array::from(vec![19.75, 17.1]))),
             ]),
             2,
         ),
@@ -156,14 +134,7 @@ async fn every_dataset_is_accepted_as_parquet_with_any_integer_type() {
         ),
     ];
     for (dataset, bytes, rows) in files {
-        let r = hub
-            .put_file(
-                &format!("/api/v1/submissions/E09000030/{dataset}/2025-Q2"),
-                &token,
-                PARQUET,
-                bytes,
-            )
-            .await;
+        let r = hub.put_file(&format!("/api/v1/submissions/E09000030/{dataset}/2025-Q2"), &token, PARQUET, bytes).await;
         let status = r.status();
         let body: serde_json::Value = r.json().await.unwrap();
         assert_eq!(status, 201, "{dataset}: {body}");
@@ -173,33 +144,16 @@ async fn every_dataset_is_accepted_as_parquet_with_any_integer_type() {
 
 #[tokio::test]
 async fn other_media_types_are_415_and_big_bodies_413() {
-    let hub = TestHub::start_with(ServerConfig {
-        rate_limit: 0,
-        max_upload_bytes: 1000,
-        ..ServerConfig::default()
-    })
-    .await;
+    let hub =
+        TestHub::start_with(ServerConfig { rate_limit: 0, max_upload_bytes: 1000, ..ServerConfig::default() }).await;
     let token = hub.submitter("E09000002").await;
     let path = "/api/v1/submissions/E09000002/casework/2025-Q1";
-    for ct in [
-        "application/json",
-        "text/plain",
-        "application/octet-stream",
-        "",
-    ] {
-        let r = hub
-            .put_file(path, &token, ct, fixtures::CASEWORK.as_bytes().to_vec())
-            .await;
+    for ct in ["application/json", "text/plain", "application/octet-stream", ""] {
+        let r = hub.put_file(path, &token, ct, fixtures::CASEWORK.as_bytes().to_vec()).await;
         assert_eq!(r.status(), 415, "{ct}");
     }
-    let big = format!(
-        "{}{}",
-        fixtures::CASEWORK,
-        "white,capability,1\n".repeat(100)
-    );
-    let r = hub
-        .upload_csv(&token, "E09000002", "casework", "2025-Q1", &big)
-        .await;
+    let big = format!("{}{}", fixtures::CASEWORK, "white,capability,1\n".repeat(100));
+    let r = hub.upload_csv(&token, "E09000002", "casework", "2025-Q1", &big).await;
     assert_eq!(r.status(), 413);
     // A small gzip body that expands past the limit is also 413.
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
@@ -242,14 +196,7 @@ async fn path_identifiers_are_checked() {
         ("/api/v1/submissions/E09000002/casework/2099-Q1", 422),
     ];
     for (path, status) in cases {
-        let r = hub
-            .put_file(
-                path,
-                &token,
-                "text/csv",
-                fixtures::CASEWORK.as_bytes().to_vec(),
-            )
-            .await;
+        let r = hub.put_file(path, &token, "text/csv", fixtures::CASEWORK.as_bytes().to_vec()).await;
         assert_eq!(r.status(), status, "{path}");
         assert_eq!(r.headers()["content-type"], "application/problem+json");
     }

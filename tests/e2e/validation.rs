@@ -9,14 +9,7 @@ use crate::fixtures;
 use crate::support::{PARQUET, TestHub, parquet_of, problems};
 
 /// (rule, dataset, file, expected row, expected column, part of the message)
-type Rule = (
-    &'static str,
-    &'static str,
-    &'static str,
-    Option<u64>,
-    Option<&'static str>,
-    &'static str,
-);
+type Rule = (&'static str, &'static str, &'static str, Option<u64>, Option<&'static str>, &'static str);
 
 const RULES: &[Rule] = &[
     (
@@ -132,22 +125,8 @@ const RULES: &[Rule] = &[
         "shortlisted count (6) is more than applied (5)",
     ),
     ("empty file", "survey", "", None, None, "empty"),
-    (
-        "header only",
-        "survey",
-        "ethnicity,question,respondents,positive\n",
-        None,
-        None,
-        "no data rows",
-    ),
-    (
-        "missing value",
-        "casework",
-        "ethnicity,case_type,count\nwhite,,1\n",
-        Some(1),
-        Some("case_type"),
-        "missing",
-    ),
+    ("header only", "survey", "ethnicity,question,respondents,positive\n", None, None, "no data rows"),
+    ("missing value", "casework", "ethnicity,case_type,count\nwhite,,1\n", Some(1), Some("case_type"), "missing"),
     (
         "ragged row",
         "casework",
@@ -164,14 +143,10 @@ async fn each_rule_is_reported_with_row_and_column_and_nothing_is_stored() {
     let token = hub.submitter("E09000005").await;
     let steward = hub.steward().await;
     for (rule, dataset, file, row, column, needle) in RULES {
-        let r = hub
-            .upload_csv(&token, "E09000005", dataset, "2025-Q1", file)
-            .await;
+        let r = hub.upload_csv(&token, "E09000005", dataset, "2025-Q1", file).await;
         let found = problems(r).await;
         assert!(
-            found
-                .iter()
-                .any(|(r, c, m)| r == row && c.as_deref() == *column && m.contains(needle)),
+            found.iter().any(|(r, c, m)| r == row && c.as_deref() == *column && m.contains(needle)),
             "{rule}: {found:?}"
         );
         // The validate endpoint gives the same answer.
@@ -197,18 +172,9 @@ async fn invalid_utf8_is_reported_per_row() {
     let token = hub.submitter("E09000005").await;
     let mut file = b"ethnicity,case_type,count\nwhite,grievance,1\n".to_vec();
     file.extend_from_slice(b"bl\xe9ck,grievance,2\n");
-    let r = hub
-        .put_file(
-            "/api/v1/submissions/E09000005/casework/2025-Q1",
-            &token,
-            "text/csv",
-            file,
-        )
-        .await;
+    let r = hub.put_file("/api/v1/submissions/E09000005/casework/2025-Q1", &token, "text/csv", file).await;
     let found = problems(r).await;
-    assert!(found.iter().any(|(r, c, m)| *r == Some(2)
-        && c.as_deref() == Some("ethnicity")
-        && m.contains("UTF-8")));
+    assert!(found.iter().any(|(r, c, m)| *r == Some(2) && c.as_deref() == Some("ethnicity") && m.contains("UTF-8")));
     assert_eq!(hub.data_files(), 0);
 }
 
@@ -236,9 +202,7 @@ async fn a_file_with_several_problems_lists_them_all() {
     ];
     for (row, column, needle) in expect {
         assert!(
-            found
-                .iter()
-                .any(|(r, c, m)| *r == row && c.as_deref() == column && m.contains(needle)),
+            found.iter().any(|(r, c, m)| *r == row && c.as_deref() == column && m.contains(needle)),
             "{needle}: {found:?}"
         );
     }
@@ -281,27 +245,13 @@ async fn parquet_with_wrong_types_is_rejected() {
     let token = hub.submitter("E09000005").await;
     let bytes = parquet_of(vec![
         ("ethnicity", Arc::new(Int32Array::from(vec![1, 2]))),
-        (
-            "case_type",
-            Arc::new(StringArray::from(vec!["grievance", "grievance"])),
-        ),
+        ("case_type", Arc::new(StringArray::from(vec!["grievance", "grievance"]))),
         ("count", Arc::new(Float64Array::from(vec![1.0, 2.0]))),
     ]);
-    let r = hub
-        .put_file(
-            "/api/v1/submissions/E09000005/casework/2025-Q1",
-            &token,
-            PARQUET,
-            bytes,
-        )
-        .await;
+    let r = hub.put_file("/api/v1/submissions/E09000005/casework/2025-Q1", &token, PARQUET, bytes).await;
     let found = problems(r).await;
-    assert!(found.iter().any(|(r, c, m)| r.is_none()
-        && c.as_deref() == Some("ethnicity")
-        && m.contains("text codes")));
-    assert!(found.iter().any(|(r, c, m)| r.is_none()
-        && c.as_deref() == Some("count")
-        && m.contains("integer type")));
+    assert!(found.iter().any(|(r, c, m)| r.is_none() && c.as_deref() == Some("ethnicity") && m.contains("text codes")));
+    assert!(found.iter().any(|(r, c, m)| r.is_none() && c.as_deref() == Some("count") && m.contains("integer type")));
 }
 
 #[tokio::test]
@@ -309,28 +259,12 @@ async fn parquet_rows_are_reported_from_one() {
     let hub = TestHub::start().await;
     let token = hub.submitter("E09000005").await;
     let bytes = parquet_of(vec![
-        (
-            "ethnicity",
-            Arc::new(StringArray::from(vec!["white", "asian"])),
-        ),
-        (
-            "question",
-            Arc::new(StringArray::from(vec![
-                "psychological_safety",
-                "psychological_safety",
-            ])),
-        ),
+        ("ethnicity", Arc::new(StringArray::from(vec!["white", "asian"]))),
+        ("question", Arc::new(StringArray::from(vec!["psychological_safety", "psychological_safety"]))),
         ("respondents", Arc::new(Int32Array::from(vec![10, 5]))),
         ("positive", Arc::new(Int32Array::from(vec![3, 6]))),
     ]);
-    let r = hub
-        .put_file(
-            "/api/v1/submissions/E09000005/survey/2025-Q1",
-            &token,
-            PARQUET,
-            bytes,
-        )
-        .await;
+    let r = hub.put_file("/api/v1/submissions/E09000005/survey/2025-Q1", &token, PARQUET, bytes).await;
     let found = problems(r).await;
     assert_eq!(found.len(), 1);
     assert_eq!(found[0].0, Some(2));
@@ -357,16 +291,8 @@ async fn hostile_files_get_a_4xx_and_nothing_is_stored() {
     }
     let cases: Vec<(&str, &str, Vec<u8>)> = vec![
         ("truncated parquet", PARQUET, truncated),
-        (
-            "wrong magic",
-            PARQUET,
-            b"PK\x03\x04 this is a zip file, not parquet".to_vec(),
-        ),
-        (
-            "csv sent as parquet",
-            PARQUET,
-            fixtures::CASEWORK.as_bytes().to_vec(),
-        ),
+        ("wrong magic", PARQUET, b"PK\x03\x04 this is a zip file, not parquet".to_vec()),
+        ("csv sent as parquet", PARQUET, fixtures::CASEWORK.as_bytes().to_vec()),
         ("parquet sent as csv", "text/csv", good.clone()),
         ("corrupt footer", PARQUET, wrong_footer),
         ("corrupt pages", PARQUET, garbage_middle),
@@ -375,23 +301,10 @@ async fn hostile_files_get_a_4xx_and_nothing_is_stored() {
             let header: Vec<String> = (0..20_000).map(|i| format!("column_{i}")).collect();
             format!("{}\n{}\n", header.join(","), vec!["1"; 20_000].join(",")).into_bytes()
         }),
-        (
-            "binary noise",
-            "text/csv",
-            (0..100_000u32)
-                .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
-                .collect(),
-        ),
+        ("binary noise", "text/csv", (0..100_000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect()),
     ];
     for (name, content_type, body) in cases {
-        let r = hub
-            .put_file(
-                "/api/v1/submissions/E09000005/casework/2025-Q1",
-                &token,
-                content_type,
-                body,
-            )
-            .await;
+        let r = hub.put_file("/api/v1/submissions/E09000005/casework/2025-Q1", &token, content_type, body).await;
         let status = r.status().as_u16();
         assert!((400..500).contains(&status), "{name}: {status}");
         let body: serde_json::Value = r.json().await.unwrap();
@@ -399,14 +312,6 @@ async fn hostile_files_get_a_4xx_and_nothing_is_stored() {
     }
     assert_eq!(hub.data_files(), 0);
     // The hub still works.
-    let r = hub
-        .upload_csv(
-            &token,
-            "E09000005",
-            "casework",
-            "2025-Q1",
-            fixtures::CASEWORK,
-        )
-        .await;
+    let r = hub.upload_csv(&token, "E09000005", "casework", "2025-Q1", fixtures::CASEWORK).await;
     assert_eq!(r.status(), 201);
 }

@@ -123,16 +123,7 @@ impl Row {
 
     /// Withholds every number of a summary row (too few contributors).
     fn hide_numbers(&mut self) {
-        for c in [
-            "value",
-            "numerator",
-            "denominator",
-            "min",
-            "q1",
-            "median",
-            "q3",
-            "max",
-        ] {
+        for c in ["value", "numerator", "denominator", "min", "q1", "median", "q3", "max"] {
             if self.cell(c).is_some_and(|v| v.is_some()) {
                 self.hide(c);
             }
@@ -177,10 +168,7 @@ pub fn assemble(
     for &period in periods {
         let mut these: Vec<&Figure> = figures.iter().filter(|f| f.period == period).collect();
         these.sort_by_key(|f| f.organisation);
-        let mut org_rows: Vec<Row> = these
-            .iter()
-            .map(|f| organisation_row(metric, f, viewer, policy))
-            .collect();
+        let mut org_rows: Vec<Row> = these.iter().map(|f| organisation_row(metric, f, viewer, policy)).collect();
         rank(metric.direction, &mut org_rows);
         let summaries: Vec<Row> = Scope::summaries()
             .into_iter()
@@ -258,34 +246,18 @@ fn summary_row(
     policy: Policy,
 ) -> Row {
     let mut row = Row::new(scope, None, scope.name().to_string(), period);
-    let members: Vec<&Figure> = figures
-        .iter()
-        .copied()
-        .filter(|f| scope.includes(f.organisation))
-        .collect();
-    let contributors = members
-        .iter()
-        .filter(|f| metric.evaluate(&f.inputs, false).value.is_some())
-        .count();
+    let members: Vec<&Figure> = figures.iter().copied().filter(|f| scope.includes(f.organisation)).collect();
+    let contributors = members.iter().filter(|f| metric.evaluate(&f.inputs, false).value.is_some()).count();
     row.contributors = Some(contributors as u32);
     if members.is_empty() {
         return row;
     }
     let width = metric.inputs().len();
-    let pooled: Vec<f64> = (0..width)
-        .map(|i| {
-            members
-                .iter()
-                .map(|f| f.inputs.get(i).copied().unwrap_or(0.0))
-                .sum()
-        })
-        .collect();
+    let pooled: Vec<f64> =
+        (0..width).map(|i| members.iter().map(|f| f.inputs.get(i).copied().unwrap_or(0.0)).sum()).collect();
     fill(&mut row, metric.evaluate(&pooled, true));
-    let mut shown: Vec<f64> = org_rows
-        .iter()
-        .filter(|r| r.organisation.is_some_and(|o| scope.includes(o)))
-        .filter_map(|r| r.value)
-        .collect();
+    let mut shown: Vec<f64> =
+        org_rows.iter().filter(|r| r.organisation.is_some_and(|o| scope.includes(o))).filter_map(|r| r.value).collect();
     shown.sort_by(f64::total_cmp);
     row.min = shown.first().copied();
     row.q1 = quantile(&shown, 0.25);
@@ -308,11 +280,7 @@ mod tests {
     use super::*;
 
     fn fig(org: &str, num: f64, den: f64) -> Figure {
-        Figure {
-            organisation: org.parse().unwrap(),
-            period: "2025-Q1".parse().unwrap(),
-            inputs: vec![num, den],
-        }
+        Figure { organisation: org.parse().unwrap(), period: "2025-Q1".parse().unwrap(), inputs: vec![num, den] }
     }
 
     fn share() -> &'static MetricDef {
@@ -330,19 +298,9 @@ mod tests {
 
     #[test]
     fn primary_suppression_and_own_view() {
-        let figures = vec![
-            fig("E09000001", 5.0, 50.0),
-            fig("E09000002", 20.0, 80.0),
-            fig("E09000003", 0.0, 40.0),
-        ];
+        let figures = vec![fig("E09000001", 5.0, 50.0), fig("E09000002", 20.0, 80.0), fig("E09000003", 0.0, 40.0)];
         let period = ["2025-Q1".parse().unwrap()];
-        let rows = assemble(
-            share(),
-            &figures,
-            &period,
-            Viewer::Public,
-            Policy::default(),
-        );
+        let rows = assemble(share(), &figures, &period, Viewer::Public, Policy::default());
         assert_eq!(rows[0].numerator, None);
         assert_eq!(rows[0].value, None);
         assert_eq!(rows[0].denominator, Some(50.0));
@@ -359,13 +317,7 @@ mod tests {
         assert_eq!(london.min, Some(0.0));
         assert_eq!(london.max, Some(25.0));
 
-        let own = assemble(
-            share(),
-            &figures,
-            &period,
-            Viewer::Member("E09000001".parse().unwrap()),
-            Policy::default(),
-        );
+        let own = assemble(share(), &figures, &period, Viewer::Member("E09000001".parse().unwrap()), Policy::default());
         assert_eq!(own[0].value, Some(10.0));
         assert!(own[0].suppressed.is_empty());
         assert_eq!(own[1].rank, Some(1));
@@ -376,32 +328,14 @@ mod tests {
     fn small_summaries_show_no_numbers() {
         let figures = vec![fig("E09000001", 50.0, 500.0), fig("E09000007", 20.0, 80.0)];
         let period = ["2025-Q1".parse().unwrap()];
-        let rows = assemble(
-            share(),
-            &figures,
-            &period,
-            Viewer::Public,
-            Policy::default(),
-        );
-        let clf = rows
-            .iter()
-            .find(|r| r.scope == Scope::SubRegion(SubRegion::CentralLondonForward))
-            .unwrap();
+        let rows = assemble(share(), &figures, &period, Viewer::Public, Policy::default());
+        let clf = rows.iter().find(|r| r.scope == Scope::SubRegion(SubRegion::CentralLondonForward)).unwrap();
         assert_eq!(clf.contributors, Some(2));
         assert_eq!(clf.value, None);
         assert_eq!(clf.median, None);
         assert!(clf.suppressed.contains(&"median"));
-        let steward = assemble(
-            share(),
-            &figures,
-            &period,
-            Viewer::Steward,
-            Policy::default(),
-        );
-        let clf = steward
-            .iter()
-            .find(|r| r.scope == Scope::SubRegion(SubRegion::CentralLondonForward))
-            .unwrap();
+        let steward = assemble(share(), &figures, &period, Viewer::Steward, Policy::default());
+        let clf = steward.iter().find(|r| r.scope == Scope::SubRegion(SubRegion::CentralLondonForward)).unwrap();
         assert_eq!(clf.numerator, Some(70.0));
     }
 }

@@ -51,17 +51,10 @@ pub struct ColumnDef {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Rule {
     /// `column` must not exceed `limit` in the same row (e.g. positive <= respondents).
-    NotAbove {
-        column: &'static str,
-        limit: &'static str,
-    },
+    NotAbove { column: &'static str, limit: &'static str },
     /// For each combination of the other dimensions, `measure` must not grow
     /// along `stages` (e.g. appointed <= shortlisted <= applied).
-    Nested {
-        dimension: &'static str,
-        stages: &'static [&'static str],
-        measure: &'static str,
-    },
+    Nested { dimension: &'static str, stages: &'static [&'static str], measure: &'static str },
 }
 
 /// The kinds of dataset the hub holds.
@@ -78,31 +71,15 @@ pub enum Dataset {
 
 /// The dataset name is not one the hub knows.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "'{0}' is not a dataset (expected one of workforce, pay, recruitment, casework, progression, survey)"
-)]
+#[error("'{0}' is not a dataset (expected one of workforce, pay, recruitment, casework, progression, survey)")]
 pub struct UnknownDataset(pub String);
 
 pub const PAY_BANDS: [&str; 6] = ["1", "2", "3", "4", "5", "6"];
 pub const SEX: &[&str] = &["female", "male", "not_stated"];
-pub const AGE_BANDS: &[&str] = &[
-    "16_24",
-    "25_34",
-    "35_44",
-    "45_54",
-    "55_64",
-    "65_plus",
-    "not_stated",
-];
+pub const AGE_BANDS: &[&str] = &["16_24", "25_34", "35_44", "45_54", "55_64", "65_plus", "not_stated"];
 pub const DISABILITY: &[&str] = &["disabled", "not_disabled", "not_stated"];
 pub const STAGES: &[&str] = &["applied", "shortlisted", "appointed"];
-pub const CASE_TYPES: &[&str] = &[
-    "disciplinary",
-    "grievance",
-    "dignity_at_work",
-    "capability",
-    "whistleblowing",
-];
+pub const CASE_TYPES: &[&str] = &["disciplinary", "grievance", "dignity_at_work", "capability", "whistleblowing"];
 pub const EVENTS: &[&str] = &[
     "promotion",
     "acting_up",
@@ -122,34 +99,12 @@ pub const QUESTIONS: &[&str] = &[
     "psychological_safety",
 ];
 
-const fn dim(
-    name: &'static str,
-    kind: ValueKind,
-    required: bool,
-    description: &'static str,
-) -> ColumnDef {
-    ColumnDef {
-        name,
-        kind,
-        role: Role::Dimension,
-        required,
-        description,
-    }
+const fn dim(name: &'static str, kind: ValueKind, required: bool, description: &'static str) -> ColumnDef {
+    ColumnDef { name, kind, role: Role::Dimension, required, description }
 }
 
-const fn measure(
-    name: &'static str,
-    kind: ValueKind,
-    required: bool,
-    description: &'static str,
-) -> ColumnDef {
-    ColumnDef {
-        name,
-        kind,
-        role: Role::Measure,
-        required,
-        description,
-    }
+const fn measure(name: &'static str, kind: ValueKind, required: bool, description: &'static str) -> ColumnDef {
+    ColumnDef { name, kind, role: Role::Measure, required, description }
 }
 
 const ETHNICITY: ColumnDef = dim(
@@ -170,137 +125,45 @@ const WORKFORCE: &[ColumnDef] = &[
     ETHNICITY,
     PAY_BAND_OPTIONAL,
     dim("sex", ValueKind::Code(SEX), false, "Sex; absent means all"),
-    dim(
-        "age_band",
-        ValueKind::Code(AGE_BANDS),
-        false,
-        "Age band; absent means all",
-    ),
-    dim(
-        "disability",
-        ValueKind::Code(DISABILITY),
-        false,
-        "Disability status; absent means all",
-    ),
-    dim(
-        "top_5_percent",
-        ValueKind::Flag,
-        false,
-        "Whether the staff are among the top 5% of earners",
-    ),
-    dim(
-        "senior_leadership",
-        ValueKind::Flag,
-        false,
-        "Whether the staff are in the senior leadership tiers",
-    ),
-    measure(
-        "headcount",
-        ValueKind::Count,
-        true,
-        "Number of staff at the quarter's last day",
-    ),
-    measure(
-        "fte",
-        ValueKind::Decimal,
-        false,
-        "Full-time equivalent of those staff",
-    ),
+    dim("age_band", ValueKind::Code(AGE_BANDS), false, "Age band; absent means all"),
+    dim("disability", ValueKind::Code(DISABILITY), false, "Disability status; absent means all"),
+    dim("top_5_percent", ValueKind::Flag, false, "Whether the staff are among the top 5% of earners"),
+    dim("senior_leadership", ValueKind::Flag, false, "Whether the staff are in the senior leadership tiers"),
+    measure("headcount", ValueKind::Count, true, "Number of staff at the quarter's last day"),
+    measure("fte", ValueKind::Decimal, false, "Full-time equivalent of those staff"),
 ];
 
 const PAY: &[ColumnDef] = &[
     ETHNICITY,
-    measure(
-        "headcount",
-        ValueKind::Count,
-        true,
-        "Number of staff whose pay is summarised",
-    ),
-    measure(
-        "mean_hourly_pay",
-        ValueKind::Pay,
-        true,
-        "Mean hourly pay in pounds",
-    ),
-    measure(
-        "median_hourly_pay",
-        ValueKind::Pay,
-        true,
-        "Median hourly pay in pounds",
-    ),
+    measure("headcount", ValueKind::Count, true, "Number of staff whose pay is summarised"),
+    measure("mean_hourly_pay", ValueKind::Pay, true, "Mean hourly pay in pounds"),
+    measure("median_hourly_pay", ValueKind::Pay, true, "Median hourly pay in pounds"),
 ];
 
-const RECRUITMENT: &[ColumnDef] = &[
-    ETHNICITY,
-    dim(
-        "stage",
-        ValueKind::Code(STAGES),
-        true,
-        "Recruitment stage reached",
-    ),
-    PAY_BAND_OPTIONAL,
-    COUNT,
-];
+const RECRUITMENT: &[ColumnDef] =
+    &[ETHNICITY, dim("stage", ValueKind::Code(STAGES), true, "Recruitment stage reached"), PAY_BAND_OPTIONAL, COUNT];
 
-const CASEWORK: &[ColumnDef] = &[
-    ETHNICITY,
-    dim(
-        "case_type",
-        ValueKind::Code(CASE_TYPES),
-        true,
-        "Kind of formal case",
-    ),
-    COUNT,
-];
+const CASEWORK: &[ColumnDef] =
+    &[ETHNICITY, dim("case_type", ValueKind::Code(CASE_TYPES), true, "Kind of formal case"), COUNT];
 
 const PROGRESSION: &[ColumnDef] = &[
     ETHNICITY,
-    dim(
-        "event",
-        ValueKind::Code(EVENTS),
-        true,
-        "Progression or development event",
-    ),
+    dim("event", ValueKind::Code(EVENTS), true, "Progression or development event"),
     PAY_BAND_OPTIONAL,
     COUNT,
 ];
 
 const SURVEY: &[ColumnDef] = &[
     ETHNICITY,
-    dim(
-        "question",
-        ValueKind::Code(QUESTIONS),
-        true,
-        "Staff survey question",
-    ),
-    measure(
-        "respondents",
-        ValueKind::Count,
-        true,
-        "Number of staff who answered the question",
-    ),
-    measure(
-        "positive",
-        ValueKind::Count,
-        true,
-        "Number who answered positively",
-    ),
+    dim("question", ValueKind::Code(QUESTIONS), true, "Staff survey question"),
+    measure("respondents", ValueKind::Count, true, "Number of staff who answered the question"),
+    measure("positive", ValueKind::Count, true, "Number who answered positively"),
 ];
 
 const POPULATION: &[ColumnDef] = &[
-    dim(
-        "organisation",
-        ValueKind::Organisation,
-        true,
-        "GSS code of the local authority",
-    ),
+    dim("organisation", ValueKind::Organisation, true, "GSS code of the local authority"),
     ETHNICITY,
-    measure(
-        "residents",
-        ValueKind::Count,
-        true,
-        "Usual residents (Census 2021)",
-    ),
+    measure("residents", ValueKind::Count, true, "Usual residents (Census 2021)"),
 ];
 
 impl Dataset {
@@ -354,21 +217,15 @@ impl Dataset {
             Dataset::Workforce => {
                 "Staff headcount (and FTE) by ethnic group, optionally by pay band, sex, age band, disability, top 5% of earners and senior leadership, at the quarter's last day."
             }
-            Dataset::Pay => {
-                "Headcount, mean and median hourly pay by ethnic group, for the ethnicity pay gap."
-            }
+            Dataset::Pay => "Headcount, mean and median hourly pay by ethnic group, for the ethnicity pay gap.",
             Dataset::Recruitment => {
                 "Applicants reaching each stage (applied, shortlisted, appointed) by ethnic group, optionally by pay band, over the quarter."
             }
-            Dataset::Casework => {
-                "Formal cases opened in the quarter by type and ethnic group of the member of staff."
-            }
+            Dataset::Casework => "Formal cases opened in the quarter by type and ethnic group of the member of staff.",
             Dataset::Progression => {
                 "Progression and development events in the quarter by ethnic group, optionally by pay band."
             }
-            Dataset::Survey => {
-                "Staff survey respondents and positive answers by question and ethnic group."
-            }
+            Dataset::Survey => "Staff survey respondents and positive answers by question and ethnic group.",
             Dataset::Population => {
                 "Usual residents by ethnic group per local authority (Census 2021); uploaded by a data steward, not per period."
             }
@@ -389,15 +246,8 @@ impl Dataset {
 
     pub fn rules(self) -> &'static [Rule] {
         match self {
-            Dataset::Recruitment => &[Rule::Nested {
-                dimension: "stage",
-                stages: STAGES,
-                measure: "count",
-            }],
-            Dataset::Survey => &[Rule::NotAbove {
-                column: "positive",
-                limit: "respondents",
-            }],
+            Dataset::Recruitment => &[Rule::Nested { dimension: "stage", stages: STAGES, measure: "count" }],
+            Dataset::Survey => &[Rule::NotAbove { column: "positive", limit: "respondents" }],
             _ => &[],
         }
     }
@@ -417,10 +267,7 @@ impl FromStr for Dataset {
     type Err = UnknownDataset;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Dataset::ALL
-            .into_iter()
-            .find(|d| d.name() == s)
-            .ok_or_else(|| UnknownDataset(s.chars().take(40).collect()))
+        Dataset::ALL.into_iter().find(|d| d.name() == s).ok_or_else(|| UnknownDataset(s.chars().take(40).collect()))
     }
 }
 
@@ -440,12 +287,7 @@ mod tests {
     fn every_dataset_has_ethnicity_and_a_required_measure() {
         for d in Dataset::ALL {
             assert!(d.column("ethnicity").is_some_and(|c| c.required), "{d}");
-            assert!(
-                d.columns()
-                    .iter()
-                    .any(|c| c.role == Role::Measure && c.required),
-                "{d}"
-            );
+            assert!(d.columns().iter().any(|c| c.role == Role::Measure && c.required), "{d}");
             assert_eq!(d.name().parse::<Dataset>().unwrap(), d);
         }
     }
@@ -456,9 +298,7 @@ mod tests {
             for rule in d.rules() {
                 let names: Vec<&str> = match rule {
                     Rule::NotAbove { column, limit } => vec![column, limit],
-                    Rule::Nested {
-                        dimension, measure, ..
-                    } => vec![dimension, measure],
+                    Rule::Nested { dimension, measure, .. } => vec![dimension, measure],
                 };
                 for n in names {
                     assert!(d.column(n).is_some(), "{d}: {n}");

@@ -47,9 +47,7 @@ pub struct Policy {
 
 impl Default for Policy {
     fn default() -> Self {
-        Policy {
-            min_count: DEFAULT_MIN_COUNT,
-        }
+        Policy { min_count: DEFAULT_MIN_COUNT }
     }
 }
 

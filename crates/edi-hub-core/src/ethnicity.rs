@@ -77,12 +77,7 @@ pub fn label(code: &str) -> Option<&'static str> {
 
 /// Every code an upload may use: high-level, detailed and `not_stated`.
 pub fn upload_codes() -> Vec<&'static str> {
-    HIGH_LEVEL
-        .iter()
-        .copied()
-        .chain(DETAILED.iter().map(|(c, _)| *c))
-        .chain([NOT_STATED])
-        .collect()
+    HIGH_LEVEL.iter().copied().chain(DETAILED.iter().map(|(c, _)| *c)).chain([NOT_STATED]).collect()
 }
 
 /// True for a code an upload may use.
@@ -97,10 +92,7 @@ pub fn parent(code: &str) -> Option<&'static str> {
 
 /// The detailed codes of a high-level group.
 pub fn children(high_level: &str) -> impl Iterator<Item = &'static str> + '_ {
-    DETAILED
-        .iter()
-        .filter(move |(_, p)| *p == high_level)
-        .map(|(c, _)| *c)
+    DETAILED.iter().filter(move |(_, p)| *p == high_level).map(|(c, _)| *c)
 }
 
 /// A group a benchmark can ask for.
@@ -147,14 +139,8 @@ impl Group {
     /// The detailed codes (or `not_stated`) that make up the group.
     pub fn detailed_members(self) -> Vec<&'static str> {
         match self.0 {
-            ETHNIC_MINORITY => DETAILED
-                .iter()
-                .filter(|(_, p)| *p != "white")
-                .map(|(c, _)| *c)
-                .collect(),
-            WHITE_MINORITY => children("white")
-                .filter(|c| *c != "white_british")
-                .collect(),
+            ETHNIC_MINORITY => DETAILED.iter().filter(|(_, p)| *p != "white").map(|(c, _)| *c).collect(),
+            WHITE_MINORITY => children("white").filter(|c| *c != "white_british").collect(),
             NOT_STATED => vec![NOT_STATED],
             code if HIGH_LEVEL.contains(&code) => children(code).collect(),
             code => vec![code],
@@ -164,11 +150,7 @@ impl Group {
     /// How an uploaded code relates to this group.
     pub fn membership(self, code: &str) -> Membership {
         let members = self.detailed_members();
-        let expanded: Vec<&str> = if HIGH_LEVEL.contains(&code) {
-            children(code).collect()
-        } else {
-            vec![code]
-        };
+        let expanded: Vec<&str> = if HIGH_LEVEL.contains(&code) { children(code).collect() } else { vec![code] };
         let inside = expanded.iter().filter(|c| members.contains(c)).count();
         if inside == 0 {
             Membership::Outside
@@ -190,10 +172,7 @@ impl Group {
     }
 
     fn codes_with(self, m: Membership) -> Vec<&'static str> {
-        upload_codes()
-            .into_iter()
-            .filter(|c| self.membership(c) == m)
-            .collect()
+        upload_codes().into_iter().filter(|c| self.membership(c) == m).collect()
     }
 }
 
@@ -219,10 +198,7 @@ mod tests {
     #[test]
     fn memberships() {
         let black = Group::parse("black").unwrap();
-        assert_eq!(
-            black.inside_codes(),
-            vec!["black", "black_african", "black_caribbean", "black_other"]
-        );
+        assert_eq!(black.inside_codes(), vec!["black", "black_african", "black_caribbean", "black_other"]);
         assert!(black.straddling_codes().is_empty());
 
         let african = Group::parse("black_african").unwrap();
@@ -248,9 +224,6 @@ mod tests {
         assert!(!is_upload_code("ethnic_minority"));
         assert!(!is_upload_code("bame"));
         assert_eq!(parent("mixed_other"), Some("mixed"));
-        assert_eq!(
-            label("ethnic_minority"),
-            Some("Black, Asian and Multi-ethnic")
-        );
+        assert_eq!(label("ethnic_minority"), Some("Black, Asian and Multi-ethnic"));
     }
 }

@@ -126,8 +126,7 @@ impl FromStr for Organisation {
             .filter(|d| d.len() == 2 && d.bytes().all(|b| b.is_ascii_digit()))
             .and_then(|d| d.parse::<u8>().ok())
             .filter(|n| (1..=Self::COUNT as u8).contains(n));
-        n.map(Organisation)
-            .ok_or_else(|| UnknownOrganisation(s.chars().take(40).collect()))
+        n.map(Organisation).ok_or_else(|| UnknownOrganisation(s.chars().take(40).collect()))
     }
 }
 
@@ -159,20 +158,12 @@ fn parse_reference(text: &str) -> Vec<Authority> {
                 code,
                 gss: f[0].to_string(),
                 name: f[1].to_string(),
-                inner_outer: if f[2] == "inner" {
-                    InnerOuter::Inner
-                } else {
-                    InnerOuter::Outer
-                },
+                inner_outer: if f[2] == "inner" { InnerOuter::Inner } else { InnerOuter::Outer },
                 sub_region: f.get(3).and_then(|s| SubRegion::from_id(s)),
             }
         })
         .collect();
-    assert_eq!(
-        list.len(),
-        Organisation::COUNT,
-        "reference list: 33 authorities"
-    );
+    assert_eq!(list.len(), Organisation::COUNT, "reference list: 33 authorities");
     list
 }
 
@@ -198,15 +189,7 @@ mod tests {
 
     #[test]
     fn rejects_unknown_codes() {
-        for bad in [
-            "E09000000",
-            "E09000034",
-            "E0900001",
-            "e09000001",
-            "E09000001 ",
-            "",
-            "E0900000x",
-        ] {
+        for bad in ["E09000000", "E09000034", "E0900001", "e09000001", "E09000001 ", "", "E0900000x"] {
             assert!(bad.parse::<Organisation>().is_err(), "{bad}");
         }
     }

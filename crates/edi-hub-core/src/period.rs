@@ -25,15 +25,10 @@ pub enum PeriodError {
 }
 
 impl Period {
-    pub const EARLIEST: Period = Period {
-        year: 2000,
-        quarter: 1,
-    };
+    pub const EARLIEST: Period = Period { year: 2000, quarter: 1 };
 
     pub fn new(year: u16, quarter: u8) -> Option<Self> {
-        (1..=4)
-            .contains(&quarter)
-            .then_some(Period { year, quarter })
+        (1..=4).contains(&quarter).then_some(Period { year, quarter })
     }
 
     pub fn year(self) -> u16 {
@@ -46,10 +41,7 @@ impl Period {
 
     /// The quarter containing `date`.
     pub fn containing(date: NaiveDate) -> Self {
-        Period {
-            year: u16::try_from(date.year()).unwrap_or(u16::MAX),
-            quarter: (date.month0() / 3 + 1) as u8,
-        }
+        Period { year: u16::try_from(date.year()).unwrap_or(u16::MAX), quarter: (date.month0() / 3 + 1) as u8 }
     }
 
     /// Parses and checks the period lies between 2000-Q1 and `latest`.
@@ -66,29 +58,17 @@ impl Period {
 
     pub fn next(self) -> Self {
         if self.quarter == 4 {
-            Period {
-                year: self.year + 1,
-                quarter: 1,
-            }
+            Period { year: self.year + 1, quarter: 1 }
         } else {
-            Period {
-                year: self.year,
-                quarter: self.quarter + 1,
-            }
+            Period { year: self.year, quarter: self.quarter + 1 }
         }
     }
 
     pub fn previous(self) -> Self {
         if self.quarter == 1 {
-            Period {
-                year: self.year.saturating_sub(1),
-                quarter: 4,
-            }
+            Period { year: self.year.saturating_sub(1), quarter: 4 }
         } else {
-            Period {
-                year: self.year,
-                quarter: self.quarter - 1,
-            }
+            Period { year: self.year, quarter: self.quarter - 1 }
         }
     }
 
@@ -142,10 +122,7 @@ mod tests {
 
     #[test]
     fn rejects_bad_forms() {
-        for bad in [
-            "2025-Q0", "2025-Q5", "2025Q1", "25-Q1", "2025-q1", "2025-Q1 ", "", "+025-Q1",
-            "2025-Q11",
-        ] {
+        for bad in ["2025-Q0", "2025-Q5", "2025Q1", "25-Q1", "2025-q1", "2025-Q1 ", "", "+025-Q1", "2025-Q11"] {
             assert!(bad.parse::<Period>().is_err(), "{bad}");
         }
     }

@@ -37,11 +37,7 @@ fn column_schema(c: &ColumnDef) -> Value {
 fn rule_text(rule: &Rule) -> String {
     match rule {
         Rule::NotAbove { column, limit } => format!("{column} must not exceed {limit} in a row"),
-        Rule::Nested {
-            dimension,
-            stages,
-            measure,
-        } => format!(
+        Rule::Nested { dimension, stages, measure } => format!(
             "for each combination of the other dimensions, {measure} must not grow along {dimension}: {}",
             stages.join(" >= ")
         ),
@@ -54,12 +50,7 @@ pub fn dataset_schema(dataset: Dataset) -> Value {
     for c in dataset.columns() {
         properties.insert(c.name.to_string(), column_schema(c));
     }
-    let required: Vec<&str> = dataset
-        .columns()
-        .iter()
-        .filter(|c| c.required)
-        .map(|c| c.name)
-        .collect();
+    let required: Vec<&str> = dataset.columns().iter().filter(|c| c.required).map(|c| c.name).collect();
     let mut rules: Vec<String> = vec![
         "each combination of the dimension columns appears once".into(),
         "an ethnicity code must not appear together with its own high-level parent or detailed child".into(),
@@ -83,8 +74,5 @@ pub fn dataset_schema(dataset: Dataset) -> Value {
 
 /// Every dataset's schema with its file name under `schemas/`.
 pub fn all_schemas() -> Vec<(String, Value)> {
-    Dataset::ALL
-        .iter()
-        .map(|d| (format!("{}.json", d.name()), dataset_schema(*d)))
-        .collect()
+    Dataset::ALL.iter().map(|d| (format!("{}.json", d.name()), dataset_schema(*d))).collect()
 }

@@ -30,12 +30,7 @@ pub fn stored_schema(dataset: Dataset) -> SchemaRef {
         fields.push(Field::new("organisation", DataType::Utf8, false));
         fields.push(Field::new("period", DataType::Utf8, false));
     }
-    fields.extend(
-        dataset
-            .columns()
-            .iter()
-            .map(|c| Field::new(c.name, data_type(c.kind), !c.required)),
-    );
+    fields.extend(dataset.columns().iter().map(|c| Field::new(c.name, data_type(c.kind), !c.required)));
     Arc::new(Schema::new(fields))
 }
 
@@ -50,21 +45,12 @@ fn array(values: &Values) -> ArrayRef {
 
 /// The table as one record batch in the stored layout; `key` is the
 /// submission's organisation and period (`None` for `population`).
-pub fn to_record_batch(
-    table: &ValidTable,
-    key: Option<(Organisation, Period)>,
-) -> Result<RecordBatch, ArrowError> {
+pub fn to_record_batch(table: &ValidTable, key: Option<(Organisation, Period)>) -> Result<RecordBatch, ArrowError> {
     let mut columns: Vec<ArrayRef> = Vec::new();
     if let Some((organisation, period)) = key {
         let period = period.to_string();
-        columns.push(Arc::new(StringArray::from(vec![
-            organisation.code();
-            table.rows
-        ])));
-        columns.push(Arc::new(StringArray::from(vec![
-            period.as_str();
-            table.rows
-        ])));
+        columns.push(Arc::new(StringArray::from(vec![organisation.code(); table.rows])));
+        columns.push(Arc::new(StringArray::from(vec![period.as_str(); table.rows])));
     }
     columns.extend(table.columns.iter().map(|(_, _, v)| array(v)));
     RecordBatch::try_new(stored_schema(table.dataset), columns)

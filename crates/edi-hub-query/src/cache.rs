@@ -42,10 +42,7 @@ pub enum Lookup {
 
 impl AnswerCache {
     pub fn new(enabled: bool) -> Self {
-        AnswerCache {
-            enabled,
-            entries: Mutex::new(Entries::default()),
-        }
+        AnswerCache { enabled, entries: Mutex::new(Entries::default()) }
     }
 
     /// Empties the cache when the ledger has moved on to `generation`.
@@ -63,10 +60,7 @@ impl AnswerCache {
     }
 
     pub fn answer(&self, generation: u64, key: &QueryKey, viewer: Viewer) -> Option<Arc<Answer>> {
-        self.current(generation)?
-            .answers
-            .get(&(key.clone(), viewer))
-            .cloned()
+        self.current(generation)?.answers.get(&(key.clone(), viewer)).cloned()
     }
 
     pub fn figures(&self, generation: u64, key: &QueryKey) -> Option<Arc<Vec<Figure>>> {
@@ -82,13 +76,7 @@ impl AnswerCache {
         }
     }
 
-    pub fn store_answer(
-        &self,
-        generation: u64,
-        key: QueryKey,
-        viewer: Viewer,
-        answer: Arc<Answer>,
-    ) {
+    pub fn store_answer(&self, generation: u64, key: QueryKey, viewer: Viewer, answer: Arc<Answer>) {
         if let Some(mut e) = self.current(generation) {
             if e.answers.len() >= MAX_ENTRIES {
                 e.answers.clear();

@@ -59,11 +59,7 @@ pub struct Encoded([OnceLock<Bytes>; 8]);
 
 impl Encoded {
     /// The encoding in slot `i`, made by `encode` the first time.
-    pub fn get_or_encode<E>(
-        &self,
-        i: usize,
-        encode: impl FnOnce() -> Result<Bytes, E>,
-    ) -> Result<Bytes, E> {
+    pub fn get_or_encode<E>(&self, i: usize, encode: impl FnOnce() -> Result<Bytes, E>) -> Result<Bytes, E> {
         let Some(slot) = self.0.get(i) else {
             return encode();
         };
@@ -95,32 +91,20 @@ pub struct Engine {
 
 impl std::fmt::Debug for Engine {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Engine")
-            .field("store", &self.store)
-            .field("policy", &self.policy)
-            .finish()
+        f.debug_struct("Engine").field("store", &self.store).field("policy", &self.policy).finish()
     }
 }
 
 impl Engine {
     /// An engine over `store`; `caching` keeps answers until the ledger changes.
     pub fn new(store: Arc<Store>, policy: Policy, caching: bool) -> Result<Engine> {
-        let config = SessionConfig::new()
-            .with_target_partitions(2)
-            .with_information_schema(false);
+        let config = SessionConfig::new().with_target_partitions(2).with_information_schema(false);
         // Parquet footers are cached across queries (the files never change).
-        let runtime = RuntimeEnvBuilder::new()
-            .with_metadata_cache_limit(PARQUET_METADATA_CACHE_BYTES)
-            .build_arc()?;
+        let runtime = RuntimeEnvBuilder::new().with_metadata_cache_limit(PARQUET_METADATA_CACHE_BYTES).build_arc()?;
         let ctx = SessionContext::new_with_config_rt(config, runtime);
         let url = Url::parse(STORE_URL).map_err(|e| Error::Layout(e.to_string()))?;
         ctx.register_object_store(&url, store.objects());
-        Ok(Engine {
-            ctx,
-            store,
-            policy,
-            cache: AnswerCache::new(caching),
-        })
+        Ok(Engine { ctx, store, policy, cache: AnswerCache::new(caching) })
     }
 
     pub fn policy(&self) -> Policy {
@@ -131,32 +115,19 @@ impl Engine {
     /// changed since the same question was answered for the same viewer class).
     pub async fn benchmark(&self, request: &BenchmarkRequest) -> Result<(Arc<Answer>, Lookup)> {
         let generation = self.store.snapshot().generation;
-        let key: QueryKey = (
-            request.metric.id,
-            request.params.clone(),
-            request.periods.clone(),
-        );
+        let key: QueryKey = (request.metric.id, request.params.clone(), request.periods.clone());
         if let Some(answer) = self.cache.answer(generation, &key, request.viewer) {
             return Ok((answer, Lookup::Hit));
         }
         let figures = match self.cache.figures(generation, &key) {
             Some(f) => f,
             None => {
-                let f = Arc::new(
-                    self.figures(request.metric, &request.params, &request.periods)
-                        .await?,
-                );
+                let f = Arc::new(self.figures(request.metric, &request.params, &request.periods).await?);
                 self.cache.store_figures(generation, key.clone(), f.clone());
                 f
             }
         };
-        let rows = assemble(
-            request.metric,
-            &figures,
-            &request.periods,
-            request.viewer,
-            self.policy,
-        );
+        let rows = assemble(request.metric, &figures, &request.periods, request.viewer, self.policy);
         let answer = Arc::new(Answer {
             metric: request.metric,
             params: request.params.clone(),
@@ -164,19 +135,13 @@ impl Engine {
             rows,
             encoded: Encoded::default(),
         });
-        self.cache
-            .store_answer(generation, key, request.viewer, answer.clone());
+        self.cache.store_answer(generation, key, request.viewer, answer.clone());
         Ok((answer, Lookup::Miss))
     }
 
     /// Runs only the DataFusion aggregations of a metric (no assembly,
     /// redaction or caching): the baseline the benchmark compares with.
-    pub async fn raw_figures(
-        &self,
-        metric: &MetricDef,
-        params: &Params,
-        periods: &[Period],
-    ) -> Result<usize> {
+    pub async fn raw_figures(&self, metric: &MetricDef, params: &Params, periods: &[Period]) -> Result<usize> {
         Ok(self.figures(metric, params, periods).await?.len())
     }
 
@@ -184,12 +149,7 @@ impl Engine {
     /// organisation is left out when a dataset the metric needs has no rows
     /// matching the filters, or reports the group at a level it cannot be
     /// counted from.
-    async fn figures(
-        &self,
-        metric: &MetricDef,
-        params: &Params,
-        periods: &[Period],
-    ) -> Result<Vec<Figure>> {
+    async fn figures(&self, metric: &MetricDef, params: &Params, periods: &[Period]) -> Result<Vec<Figure>> {
         let inputs = metric.inputs();
         let mut datasets: Vec<(Dataset, Vec<usize>)> = Vec::new();
         for (i, input) in inputs.iter().enumerate() {
@@ -204,8 +164,7 @@ impl Engine {
             let sums = self.sums(dataset, &subset, params, periods).await?;
             results.push((dataset, indices, sums));
         }
-        let Some((_, _, primary)) = results.iter().find(|(d, _, _)| *d != Dataset::Population)
-        else {
+        let Some((_, _, primary)) = results.iter().find(|(d, _, _)| *d != Dataset::Population) else {
             return Ok(Vec::new());
         };
         let mut out = Vec::new();
@@ -213,10 +172,7 @@ impl Engine {
             let Some(period) = period else { continue };
             let mut x = vec![0.0; inputs.len()];
             let complete = results.iter().all(|(dataset, indices, sums)| {
-                let key = (
-                    organisation,
-                    (*dataset != Dataset::Population).then_some(period),
-                );
+                let key = (organisation, (*dataset != Dataset::Population).then_some(period));
                 match sums.get(&key) {
                     Some(s) if s.matched && s.countable => {
                         for (j, &i) in indices.iter().enumerate() {
@@ -228,11 +184,7 @@ impl Engine {
                 }
             });
             if complete {
-                out.push(Figure {
-                    organisation,
-                    period,
-                    inputs: x,
-                });
+                out.push(Figure { organisation, period, inputs: x });
             }
         }
         out.sort_by_key(|f| (f.period, f.organisation));
@@ -243,19 +195,12 @@ impl Engine {
     fn files(&self, dataset: Dataset, periods: &[Period]) -> Vec<String> {
         let snapshot = self.store.snapshot();
         if dataset == Dataset::Population {
-            return snapshot
-                .population
-                .iter()
-                .map(|p| format!("{STORE_URL}{}", p.data_path))
-                .collect();
+            return snapshot.population.iter().map(|p| format!("{STORE_URL}{}", p.data_path)).collect();
         }
         periods
             .iter()
             .flat_map(|p| {
-                snapshot
-                    .current_for(dataset, *p)
-                    .map(|s| format!("{STORE_URL}{}", s.data_path))
-                    .collect::<Vec<_>>()
+                snapshot.current_for(dataset, *p).map(|s| format!("{STORE_URL}{}", s.data_path)).collect::<Vec<_>>()
             })
             .collect()
     }
@@ -295,56 +240,32 @@ type Key = (Organisation, Option<Period>);
 
 fn read_sums(batch: &RecordBatch, n: usize, out: &mut HashMap<Key, Sums>) -> Result<()> {
     let text = |name: &str| -> Result<Vec<String>> {
-        let c = batch
-            .column_by_name(name)
-            .ok_or_else(|| Error::Layout(format!("no column {name}")))?;
+        let c = batch.column_by_name(name).ok_or_else(|| Error::Layout(format!("no column {name}")))?;
         let c = cast(c, &DataType::Utf8).map_err(|e| Error::Layout(e.to_string()))?;
         let a = c.as_string::<i32>();
         Ok((0..a.len()).map(|i| a.value(i).to_string()).collect())
     };
     let ints = |name: &str| -> Result<Vec<i64>> {
-        let c = batch
-            .column_by_name(name)
-            .ok_or_else(|| Error::Layout(format!("no column {name}")))?;
-        let a = c
-            .as_primitive_opt::<Int64Type>()
-            .ok_or_else(|| Error::Layout(format!("{name} is not Int64")))?;
-        Ok((0..a.len())
-            .map(|i| if a.is_null(i) { 0 } else { a.value(i) })
-            .collect())
+        let c = batch.column_by_name(name).ok_or_else(|| Error::Layout(format!("no column {name}")))?;
+        let a = c.as_primitive_opt::<Int64Type>().ok_or_else(|| Error::Layout(format!("{name} is not Int64")))?;
+        Ok((0..a.len()).map(|i| if a.is_null(i) { 0 } else { a.value(i) }).collect())
     };
     let organisations = text("organisation")?;
-    let periods = if batch.column_by_name("period").is_some() {
-        Some(text("period")?)
-    } else {
-        None
-    };
+    let periods = if batch.column_by_name("period").is_some() { Some(text("period")?) } else { None };
     let matched = ints(MATCHED)?;
     let straddling = ints(STRADDLING)?;
     let mut sums = Vec::with_capacity(n);
     for i in 0..n {
         let name = format!("sum_{i}");
-        let c = batch
-            .column_by_name(&name)
-            .ok_or_else(|| Error::Layout(format!("no column {name}")))?;
-        let a = c
-            .as_primitive_opt::<Float64Type>()
-            .ok_or_else(|| Error::Layout(format!("{name} is not Float64")))?;
-        sums.push(
-            (0..a.len())
-                .map(|r| if a.is_null(r) { 0.0 } else { a.value(r) })
-                .collect::<Vec<f64>>(),
-        );
+        let c = batch.column_by_name(&name).ok_or_else(|| Error::Layout(format!("no column {name}")))?;
+        let a = c.as_primitive_opt::<Float64Type>().ok_or_else(|| Error::Layout(format!("{name} is not Float64")))?;
+        sums.push((0..a.len()).map(|r| if a.is_null(r) { 0.0 } else { a.value(r) }).collect::<Vec<f64>>());
     }
     for r in 0..batch.num_rows() {
-        let organisation = organisations[r]
-            .parse()
-            .map_err(|_| Error::Layout(format!("bad organisation {}", organisations[r])))?;
+        let organisation =
+            organisations[r].parse().map_err(|_| Error::Layout(format!("bad organisation {}", organisations[r])))?;
         let period = match &periods {
-            Some(p) => Some(
-                p[r].parse()
-                    .map_err(|_| Error::Layout(format!("bad period {}", p[r])))?,
-            ),
+            Some(p) => Some(p[r].parse().map_err(|_| Error::Layout(format!("bad period {}", p[r])))?),
             None => None,
         };
         out.insert(

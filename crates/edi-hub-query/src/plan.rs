@@ -30,11 +30,7 @@ fn equals(dataset: Dataset, name: &str, value: &str) -> Option<Expr> {
 
 /// The filter expression of the request's parameters on `dataset`.
 pub fn filters(dataset: Dataset, params: &Params) -> Expr {
-    params
-        .filters
-        .iter()
-        .filter_map(|(name, value)| equals(dataset, name, value))
-        .fold(lit(true), Expr::and)
+    params.filters.iter().filter_map(|(name, value)| equals(dataset, name, value)).fold(lit(true), Expr::and)
 }
 
 fn codes(list: Vec<&'static str>) -> Vec<Expr> {
@@ -46,9 +42,7 @@ fn who(who: Who, group: Option<Group>) -> Expr {
     match (who, group) {
         (Who::Group, Some(g)) => col("ethnicity").in_list(codes(g.inside_codes()), false),
         (Who::Reference, _) | (Who::Group, None) => {
-            let white = Group::parse(ethnicity::REFERENCE_GROUP)
-                .map(Group::inside_codes)
-                .unwrap_or_default();
+            let white = Group::parse(ethnicity::REFERENCE_GROUP).map(Group::inside_codes).unwrap_or_default();
             col("ethnicity").in_list(codes(white), false)
         }
         (Who::Known, _) => col("ethnicity").not_eq(lit(ethnicity::NOT_STATED)),
@@ -77,25 +71,13 @@ pub fn aggregates(dataset: Dataset, inputs: &[SumDef], params: &Params) -> Resul
         {
             condition = condition.and(e);
         }
-        out.push(
-            sum(when(condition, measure(s.measure)).otherwise(lit(0.0))?).alias(format!("sum_{i}")),
-        );
+        out.push(sum(when(condition, measure(s.measure)).otherwise(lit(0.0))?).alias(format!("sum_{i}")));
     }
     out.push(sum(when(filter, lit(1i64)).otherwise(lit(0i64))?).alias(MATCHED));
     let uses_group = inputs.iter().any(|s| s.who == Who::Group);
-    let straddling = if uses_group {
-        params
-            .group
-            .map(Group::straddling_codes)
-            .unwrap_or_default()
-    } else {
-        Vec::new()
-    };
-    let straddles = if straddling.is_empty() {
-        lit(false)
-    } else {
-        col("ethnicity").in_list(codes(straddling), false)
-    };
+    let straddling =
+        if uses_group { params.group.map(Group::straddling_codes).unwrap_or_default() } else { Vec::new() };
+    let straddles = if straddling.is_empty() { lit(false) } else { col("ethnicity").in_list(codes(straddling), false) };
     out.push(sum(when(straddles, lit(1i64)).otherwise(lit(0i64))?).alias(STRADDLING));
     Ok(out)
 }

@@ -72,12 +72,7 @@ impl App {
     pub fn new(store: Arc<Store>, config: ServerConfig) -> Result<AppState, edi_hub_query::Error> {
         let engine = Engine::new(store.clone(), config.policy, config.caching)?;
         let limiter = RateLimiter::new(config.rate_limit);
-        Ok(Arc::new(App {
-            store,
-            engine,
-            config,
-            limiter,
-        }))
+        Ok(Arc::new(App { store, engine, config, limiter }))
     }
 }
 
@@ -93,32 +88,21 @@ pub fn router_with(app: AppState, extra: Router) -> Router {
     let (api, _spec) = crate::api::routes(app.clone());
     let mut api = api.merge(extra);
     if app.config.synthetic {
-        api = api.layer(axum::middleware::map_response(
-            |mut r: Response| async move {
-                r.headers_mut().insert(
-                    crate::demo::DATA_HEADER,
-                    axum::http::HeaderValue::from_static(crate::demo::SYNTHETIC),
-                );
-                r
-            },
-        ));
+        api = api.layer(axum::middleware::map_response(|mut r: Response| async move {
+            r.headers_mut()
+                .insert(crate::demo::DATA_HEADER, axum::http::HeaderValue::from_static(crate::demo::SYNTHETIC));
+            r
+        }));
     }
     api.layer(DefaultBodyLimit::max(app.config.max_upload_bytes.saturating_add(1024)))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, app.config.request_timeout))
         .layer(CatchPanicLayer::custom(|_| -> Response {
             ApiError::internal("a request handler panicked").into_response()
         }))
-        .layer(
-            TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
-                let id = req
-                    .headers()
-                    .get("x-request-id")
-                    .and_then(|v| v.to_str().ok())
-                    .unwrap_or("-")
-                    .to_string();
-                tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
-            }),
-        )
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
+            let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-").to_string();
+            tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+        }))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
         .layer(SetSensitiveRequestHeadersLayer::new([axum::http::header::AUTHORIZATION]))
@@ -131,9 +115,7 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let refresher = spawn_refresher(app.clone());
-    let result = axum::serve(listener, router(app))
-        .with_graceful_shutdown(shutdown)
-        .await;
+    let result = axum::serve(listener, router(app)).with_graceful_shutdown(shutdown).await;
     refresher.abort();
     result
 }

@@ -19,10 +19,7 @@ pub struct Caller {
 impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        app: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, app: &AppState) -> Result<Self, Self::Rejection> {
         if let Some(caller) = parts.extensions.get::<Caller>() {
             return Ok(caller.clone());
         }
@@ -33,11 +30,7 @@ impl FromRequestParts<AppState> for Caller {
             .authenticate(token)
             .await
             .map_err(ApiError::from)?
-            .ok_or_else(|| {
-                ApiError::unauthorized(
-                    "the bearer token is not valid (unknown, revoked or expired)",
-                )
-            })?;
+            .ok_or_else(|| ApiError::unauthorized("the bearer token is not valid (unknown, revoked or expired)"))?;
         let caller = Caller { token: record };
         parts.extensions.insert(caller.clone());
         Ok(caller)
@@ -46,16 +39,14 @@ impl FromRequestParts<AppState> for Caller {
 
 /// The bearer token of a request (never logged).
 pub fn bearer(parts: &Parts) -> Result<&str, ApiError> {
-    let value = parts.headers.get(AUTHORIZATION).ok_or_else(|| {
-        ApiError::unauthorized("send a token in the Authorization header: 'Bearer <token>'")
-    })?;
+    let value = parts
+        .headers
+        .get(AUTHORIZATION)
+        .ok_or_else(|| ApiError::unauthorized("send a token in the Authorization header: 'Bearer <token>'"))?;
     value
         .to_str()
         .ok()
-        .and_then(|v| {
-            v.strip_prefix("Bearer ")
-                .or_else(|| v.strip_prefix("bearer "))
-        })
+        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
         .map(str::trim)
         .filter(|t| !t.is_empty())
         .ok_or_else(|| ApiError::unauthorized("the Authorization header must be 'Bearer <token>'"))
@@ -91,10 +82,7 @@ impl Caller {
         if self.role() == Role::Steward {
             Ok(())
         } else {
-            Err(ApiError::forbidden(format!(
-                "this needs a steward token; this token's role is {}",
-                self.role().name()
-            )))
+            Err(ApiError::forbidden(format!("this needs a steward token; this token's role is {}", self.role().name())))
         }
     }
 
@@ -115,10 +103,6 @@ impl Caller {
 
     /// Withdrawals: the organisation's submitter or a steward.
     pub fn require_owner_or_steward(&self, organisation: Organisation) -> Result<(), ApiError> {
-        if self.role() == Role::Steward {
-            Ok(())
-        } else {
-            self.require_submitter_for(organisation)
-        }
+        if self.role() == Role::Steward { Ok(()) } else { self.require_submitter_for(organisation) }
     }
 }

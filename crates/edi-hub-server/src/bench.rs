@@ -50,13 +50,8 @@ fn ms(d: Duration) -> f64 {
 }
 
 async fn spawn(app: Arc<App>, extra_hello: bool) -> Result<String, String> {
-    let listener = TcpListener::bind("127.0.0.1:0")
-        .await
-        .map_err(|e| e.to_string())?;
-    let base = format!(
-        "http://{}",
-        listener.local_addr().map_err(|e| e.to_string())?
-    );
+    let listener = TcpListener::bind("127.0.0.1:0").await.map_err(|e| e.to_string())?;
+    let base = format!("http://{}", listener.local_addr().map_err(|e| e.to_string())?);
     // The hello-world route sits behind the same middleware as the API.
     let extra = if extra_hello {
         axum::Router::new().route("/hello", get(|| async { "Hello, World!" }))
@@ -90,12 +85,7 @@ where
 }
 
 async fn get_ok(client: &reqwest::Client, url: &str, token: &str) -> Result<(), String> {
-    let r = client
-        .get(url)
-        .bearer_auth(token)
-        .send()
-        .await
-        .map_err(|e| e.to_string())?;
+    let r = client.get(url).bearer_auth(token).send().await.map_err(|e| e.to_string())?;
     if !r.status().is_success() {
         return Err(format!("{url}: {}", r.status()));
     }
@@ -104,16 +94,8 @@ async fn get_ok(client: &reqwest::Client, url: &str, token: &str) -> Result<(), 
 }
 
 /// Requests per second of `clients` concurrent loops on `url` for `seconds`.
-async fn throughput(
-    url: String,
-    token: String,
-    clients: usize,
-    seconds: u64,
-) -> Result<f64, String> {
-    let client = reqwest::Client::builder()
-        .pool_max_idle_per_host(clients)
-        .build()
-        .map_err(|e| e.to_string())?;
+async fn throughput(url: String, token: String, clients: usize, seconds: u64) -> Result<f64, String> {
+    let client = reqwest::Client::builder().pool_max_idle_per_host(clients).build().map_err(|e| e.to_string())?;
     let deadline = Instant::now() + Duration::from_secs(seconds);
     let start = Instant::now();
     let mut tasks = Vec::with_capacity(clients);
@@ -137,14 +119,8 @@ async fn throughput(
 
 /// Runs the benchmark and prints the report.
 pub async fn run(args: &BenchArgs) -> Result<(), String> {
-    let dir = tempfile::Builder::new()
-        .prefix("edi-hub-bench-")
-        .tempdir()
-        .map_err(|e| e.to_string())?;
-    let store = Arc::new(
-        Store::open(&StoreLocation::Directory(dir.path().to_path_buf()))
-            .map_err(|e| e.to_string())?,
-    );
+    let dir = tempfile::Builder::new().prefix("edi-hub-bench-").tempdir().map_err(|e| e.to_string())?;
+    let store = Arc::new(Store::open(&StoreLocation::Directory(dir.path().to_path_buf())).map_err(|e| e.to_string())?);
     let current = Period::containing(chrono::Utc::now().date_naive());
     let periods = crate::demo::last_quarters(current, args.quarters);
     let latest = periods[periods.len() - 1];
@@ -157,69 +133,34 @@ pub async fn run(args: &BenchArgs) -> Result<(), String> {
     );
     let (_, token) = store
         .tokens()
-        .create(NewToken {
-            role: Role::Analyst,
-            organisation: None,
-            label: Some("bench".into()),
-            expires_at: None,
-        })
+        .create(NewToken { role: Role::Analyst, organisation: None, label: Some("bench".into()), expires_at: None })
         .await
         .map_err(|e| e.to_string())?;
-    let config = ServerConfig {
-        rate_limit: 0,
-        ..ServerConfig::default()
-    };
+    let config = ServerConfig { rate_limit: 0, ..ServerConfig::default() };
     let cached = App::new(store.clone(), config.clone()).map_err(|e| e.to_string())?;
-    let uncached = App::new(
-        store.clone(),
-        ServerConfig {
-            caching: false,
-            ..config
-        },
-    )
-    .map_err(|e| e.to_string())?;
+    let uncached = App::new(store.clone(), ServerConfig { caching: false, ..config }).map_err(|e| e.to_string())?;
     let cached_base = spawn(cached, true).await?;
     let uncached_base = spawn(uncached.clone(), false).await?;
     let client = reqwest::Client::new();
 
-    println!(
-        "\n(a, b) latency per metric, {} requests each, period {latest}, default parameters",
-        args.requests
-    );
+    println!("\n(a, b) latency per metric, {} requests each, period {latest}, default parameters", args.requests);
     println!(
         "{:<22} {:>12} {:>12} {:>12} {:>12} {:>12} {:>12} {:>9}",
-        "metric",
-        "uncached p50",
-        "uncached p99",
-        "cached p50",
-        "cached p99",
-        "direct p50",
-        "direct p99",
-        "ratio"
+        "metric", "uncached p50", "uncached p99", "cached p50", "cached p99", "direct p50", "direct p99", "ratio"
     );
     let mut worst: f64 = 0.0;
     for metric in CATALOGUE {
         let path = format!("/api/v1/benchmarks/{}?period={latest}", metric.id);
-        let params = metric
-            .resolve(&BTreeMap::new())
-            .map_err(|e| e.to_string())?;
+        let params = metric.resolve(&BTreeMap::new()).map_err(|e| e.to_string())?;
         let raw_periods = vec![latest];
-        let (uncached_url, cached_url) = (
-            format!("{uncached_base}{path}"),
-            format!("{cached_base}{path}"),
-        );
+        let (uncached_url, cached_url) = (format!("{uncached_base}{path}"), format!("{cached_base}{path}"));
         // Warm the Parquet footer cache of both engines once.
         get_ok(&client, &uncached_url, &token).await?;
         get_ok(&client, &cached_url, &token).await?;
         let u = timed(args.requests, || get_ok(&client, &uncached_url, &token)).await?;
         let c = timed(args.requests, || get_ok(&client, &cached_url, &token)).await?;
         let d = timed(args.requests, || async {
-            uncached
-                .engine
-                .raw_figures(metric, &params, &raw_periods)
-                .await
-                .map(|_| ())
-                .map_err(|e| e.to_string())
+            uncached.engine.raw_figures(metric, &params, &raw_periods).await.map(|_| ()).map_err(|e| e.to_string())
         })
         .await?;
         let ratio = ms(percentile(&u, 0.5)) / ms(percentile(&d, 0.5));
@@ -238,27 +179,12 @@ pub async fn run(args: &BenchArgs) -> Result<(), String> {
     }
     println!("worst uncached-HTTP / direct-DataFusion ratio (p50): {worst:.2}x (target <= 1.5x)");
 
-    println!(
-        "\n(c) throughput, {} concurrent clients, {} s each",
-        args.clients, args.seconds
-    );
+    println!("\n(c) throughput, {} concurrent clients, {} s each", args.clients, args.seconds);
     let bench_url = format!("{cached_base}/api/v1/benchmarks/workforce_share?period={latest}");
     get_ok(&client, &bench_url, &token).await?;
     let cached_rps = throughput(bench_url, token.clone(), args.clients, args.seconds).await?;
-    let hello_rps = throughput(
-        format!("{cached_base}/hello"),
-        token.clone(),
-        args.clients,
-        args.seconds,
-    )
-    .await?;
-    let bare_rps = throughput(
-        format!("{cached_base}/hello-bare"),
-        token.clone(),
-        args.clients,
-        args.seconds,
-    )
-    .await?;
+    let hello_rps = throughput(format!("{cached_base}/hello"), token.clone(), args.clients, args.seconds).await?;
+    let bare_rps = throughput(format!("{cached_base}/hello-bare"), token.clone(), args.clients, args.seconds).await?;
     println!("cached workforce_share:                     {cached_rps:>10.0} requests/s");
     println!("axum hello-world behind the hub middleware: {hello_rps:>10.0} requests/s");
     println!("axum hello-world with no middleware:        {bare_rps:>10.0} requests/s");

@@ -64,11 +64,7 @@ impl StoreArgs {
     pub fn location(&self) -> StoreLocation {
         match &self.object_store_url {
             Some(url) if !url.trim().is_empty() => StoreLocation::Url(url.clone()),
-            _ => StoreLocation::Directory(
-                self.data_dir
-                    .clone()
-                    .unwrap_or_else(|| PathBuf::from("./data")),
-            ),
+            _ => StoreLocation::Directory(self.data_dir.clone().unwrap_or_else(|| PathBuf::from("./data"))),
         }
     }
 }
@@ -104,9 +100,7 @@ impl ServeArgs {
     pub fn config(&self) -> ServerConfig {
         ServerConfig {
             listen: self.listen,
-            policy: Policy {
-                min_count: self.min_count,
-            },
+            policy: Policy { min_count: self.min_count },
             rate_limit: self.rate_limit,
             max_upload_bytes: self.max_upload_bytes,
             ..ServerConfig::default()
@@ -144,10 +138,7 @@ fn init_logging(format: LogFormat, to_stdout: bool) {
     } else {
         std::io::IsTerminal::is_terminal(&std::io::stderr())
     };
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_target(false)
-        .with_ansi(terminal);
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_target(false).with_ansi(terminal);
     let result = match (format, to_stdout) {
         (LogFormat::Json, true) => builder.json().try_init(),
         (LogFormat::Json, false) => builder.json().with_writer(std::io::stderr).try_init(),
@@ -193,14 +184,7 @@ async fn serve_command(args: &ServeArgs) -> anyhow_free::Result {
     if synthetic {
         tracing::warn!("this store holds the SYNTHETIC demo data set; every answer is labelled so");
     }
-    run_server(
-        store,
-        ServerConfig {
-            synthetic,
-            ..args.config()
-        },
-    )
-    .await
+    run_server(store, ServerConfig { synthetic, ..args.config() }).await
 }
 
 async fn run_server(store: Arc<Store>, config: ServerConfig) -> anyhow_free::Result {
@@ -209,13 +193,8 @@ async fn run_server(store: Arc<Store>, config: ServerConfig) -> anyhow_free::Res
         .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     let app = App::new(store.clone(), config).map_err(|e| e.to_string())?;
-    tracing::info!(
-        "EDI Hub listening on http://{addr} (store: {})",
-        store.describe()
-    );
-    serve(app, listener, shutdown_signal())
-        .await
-        .map_err(|e| e.to_string())?;
+    tracing::info!("EDI Hub listening on http://{addr} (store: {})", store.describe());
+    serve(app, listener, shutdown_signal()).await.map_err(|e| e.to_string())?;
     tracing::info!("EDI Hub stopped");
     Ok(())
 }
@@ -228,10 +207,7 @@ async fn demo_command(args: &ServeArgs) -> anyhow_free::Result {
         (Some(url), _) if !url.trim().is_empty() => StoreLocation::Url(url.clone()),
         (_, Some(dir)) => StoreLocation::Directory(dir.clone()),
         _ => {
-            let dir = tempfile::Builder::new()
-                .prefix("edi-hub-demo-")
-                .tempdir()
-                .map_err(|e| e.to_string())?;
+            let dir = tempfile::Builder::new().prefix("edi-hub-demo-").tempdir().map_err(|e| e.to_string())?;
             let location = StoreLocation::Directory(dir.path().to_path_buf());
             _temporary = Some(dir);
             location
@@ -255,21 +231,12 @@ async fn demo_command(args: &ServeArgs) -> anyhow_free::Result {
     for (role, organisation, label) in [
         (Role::Steward, None, "demo steward"),
         (Role::Analyst, None, "demo analyst"),
-        (
-            Role::Submitter,
-            Some("E09000015"),
-            "demo submitter (Harrow)",
-        ),
+        (Role::Submitter, Some("E09000015"), "demo submitter (Harrow)"),
     ] {
         let organisation = organisation.and_then(|o| o.parse().ok());
         let (_, token) = store
             .tokens()
-            .create(NewToken {
-                role,
-                organisation,
-                label: Some(label.into()),
-                expires_at: None,
-            })
+            .create(NewToken { role, organisation, label: Some(label.into()), expires_at: None })
             .await
             .map_err(|e| e.to_string())?;
         tokens.push((label, token));
@@ -285,10 +252,7 @@ async fn demo_command(args: &ServeArgs) -> anyhow_free::Result {
         "Try: curl -H \"Authorization: Bearer <token>\" \"http://{listen}/api/v1/benchmarks/workforce_share?period={}\"",
         periods[periods.len() - 1]
     );
-    let config = ServerConfig {
-        synthetic: true,
-        ..args.config()
-    };
+    let config = ServerConfig { synthetic: true, ..args.config() };
     run_server(store, config).await
 }
 
@@ -300,17 +264,10 @@ async fn token_create(args: &TokenCreateArgs) -> anyhow_free::Result {
         (_, None) => None,
     };
     let store = Store::open(&args.store.location()).map_err(|e| e.to_string())?;
-    let expires_at = args
-        .expires_in_days
-        .map(|d| chrono::Utc::now() + chrono::Duration::days(i64::from(d)));
+    let expires_at = args.expires_in_days.map(|d| chrono::Utc::now() + chrono::Duration::days(i64::from(d)));
     let (_, token) = store
         .tokens()
-        .create(NewToken {
-            role: args.role,
-            organisation,
-            label: args.label.clone(),
-            expires_at,
-        })
+        .create(NewToken { role: args.role, organisation, label: args.label.clone(), expires_at })
         .await
         .map_err(|e| e.to_string())?;
     println!("{token}");
@@ -333,23 +290,15 @@ fn write_spec(out: &std::path::Path) -> anyhow_free::Result {
 /// Every generated file (relative path, content): the OpenAPI spec and the
 /// dataset schemas. A test checks the committed copies equal these.
 pub fn generated_files() -> Vec<(String, String)> {
-    let store = Arc::new(
-        Store::open(&StoreLocation::Memory).unwrap_or_else(|e| panic!("in-memory store: {e}")),
-    );
-    let app =
-        App::new(store, ServerConfig::default()).unwrap_or_else(|e| panic!("query engine: {e}"));
+    let store = Arc::new(Store::open(&StoreLocation::Memory).unwrap_or_else(|e| panic!("in-memory store: {e}")));
+    let app = App::new(store, ServerConfig::default()).unwrap_or_else(|e| panic!("query engine: {e}"));
     let spec = crate::api::spec(app);
-    let mut files = vec![(
-        "openapi/openapi.json".to_string(),
-        format!("{}\n", spec.to_pretty_json().unwrap_or_default()),
-    )];
+    let mut files =
+        vec![("openapi/openapi.json".to_string(), format!("{}\n", spec.to_pretty_json().unwrap_or_default()))];
     for (name, schema) in edi_hub_core::schema::all_schemas() {
         files.push((
             format!("schemas/{name}"),
-            format!(
-                "{}\n",
-                serde_json::to_string_pretty(&schema).unwrap_or_default()
-            ),
+            format!("{}\n", serde_json::to_string_pretty(&schema).unwrap_or_default()),
         ));
     }
     files

@@ -57,12 +57,7 @@ struct Inner {
 }
 
 impl ApiError {
-    fn new(
-        status: StatusCode,
-        slug: &'static str,
-        title: &'static str,
-        detail: impl Into<String>,
-    ) -> Self {
+    fn new(status: StatusCode, slug: &'static str, title: &'static str, detail: impl Into<String>) -> Self {
         ApiError(Box::new(Inner {
             status,
             slug,
@@ -75,12 +70,7 @@ impl ApiError {
     }
 
     pub fn unauthorized(detail: impl Into<String>) -> Self {
-        Self::new(
-            StatusCode::UNAUTHORIZED,
-            "unauthorized",
-            "Authentication required",
-            detail,
-        )
+        Self::new(StatusCode::UNAUTHORIZED, "unauthorized", "Authentication required", detail)
     }
 
     pub fn forbidden(detail: impl Into<String>) -> Self {
@@ -96,23 +86,13 @@ impl ApiError {
     }
 
     pub fn bad_parameter(parameter: &str, detail: impl Into<String>) -> Self {
-        let mut e = Self::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid-parameter",
-            "Invalid parameter",
-            detail,
-        );
+        let mut e = Self::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid-parameter", "Invalid parameter", detail);
         e.0.parameter = Some(parameter.to_string());
         e
     }
 
     pub fn unprocessable(detail: impl Into<String>) -> Self {
-        Self::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "unprocessable",
-            "Unprocessable request",
-            detail,
-        )
+        Self::new(StatusCode::UNPROCESSABLE_ENTITY, "unprocessable", "Unprocessable request", detail)
     }
 
     pub fn invalid_file(problems: Vec<Problem>) -> Self {
@@ -121,31 +101,18 @@ impl ApiError {
             StatusCode::UNPROCESSABLE_ENTITY,
             "validation-failed",
             "The file did not pass validation",
-            format!(
-                "{n} problem{} found; nothing was stored",
-                if n == 1 { "" } else { "s" }
-            ),
+            format!("{n} problem{} found; nothing was stored", if n == 1 { "" } else { "s" }),
         );
         e.0.errors = Some(problems);
         e
     }
 
     pub fn unsupported_media_type(detail: impl Into<String>) -> Self {
-        Self::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported-media-type",
-            "Unsupported media type",
-            detail,
-        )
+        Self::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type", "Unsupported media type", detail)
     }
 
     pub fn not_acceptable(detail: impl Into<String>) -> Self {
-        Self::new(
-            StatusCode::NOT_ACCEPTABLE,
-            "not-acceptable",
-            "Not acceptable",
-            detail,
-        )
+        Self::new(StatusCode::NOT_ACCEPTABLE, "not-acceptable", "Not acceptable", detail)
     }
 
     pub fn too_large(limit: usize) -> Self {
@@ -158,12 +125,7 @@ impl ApiError {
     }
 
     pub fn bad_request(detail: impl Into<String>) -> Self {
-        Self::new(
-            StatusCode::BAD_REQUEST,
-            "bad-request",
-            "Bad request",
-            detail,
-        )
+        Self::new(StatusCode::BAD_REQUEST, "bad-request", "Bad request", detail)
     }
 
     pub fn too_many_requests(retry_after: u64) -> Self {
@@ -178,12 +140,7 @@ impl ApiError {
     }
 
     pub fn unavailable(detail: impl Into<String>) -> Self {
-        Self::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "unavailable",
-            "Service unavailable",
-            detail,
-        )
+        Self::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "Service unavailable", detail)
     }
 
     pub fn internal(detail: impl std::fmt::Display) -> Self {
@@ -206,13 +163,9 @@ impl From<edi_hub_store::Error> for ApiError {
         use edi_hub_store::Error as E;
         match e {
             E::NotFound(what) => ApiError::not_found(format!("{what} does not exist")),
-            E::AlreadyWithdrawn(id) => {
-                ApiError::conflict(format!("submission {id} is already withdrawn"))
-            }
+            E::AlreadyWithdrawn(id) => ApiError::conflict(format!("submission {id} is already withdrawn")),
             E::Contended => ApiError::unavailable("the submission ledger is busy; try again"),
-            E::ObjectStore(e) => {
-                ApiError::unavailable(format!("the object store is not available: {e}"))
-            }
+            E::ObjectStore(e) => ApiError::unavailable(format!("the object store is not available: {e}")),
             other => ApiError::internal(other),
         }
     }
@@ -236,31 +189,19 @@ impl IntoResponse for ApiError {
             status: e.status.as_u16(),
             detail: e.detail,
             errors: e.errors.map(|ps| {
-                ps.into_iter()
-                    .map(|p| ProblemItem {
-                        row: p.row,
-                        column: p.column,
-                        message: p.message,
-                    })
-                    .collect()
+                ps.into_iter().map(|p| ProblemItem { row: p.row, column: p.column, message: p.message }).collect()
             }),
             parameter: e.parameter,
         };
         let json = serde_json::to_vec(&body).unwrap_or_default();
         let mut response = (e.status, json).into_response();
         let headers = response.headers_mut();
-        headers.insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/problem+json"),
-        );
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
         if let Some(s) = e.retry_after {
             headers.insert(header::RETRY_AFTER, HeaderValue::from(s));
         }
         if e.status == StatusCode::UNAUTHORIZED {
-            headers.insert(
-                header::WWW_AUTHENTICATE,
-                HeaderValue::from_static("Bearer realm=\"edi-hub\""),
-            );
+            headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"edi-hub\""));
         }
         response
     }

@@ -79,9 +79,8 @@ impl Format {
 /// Picks the format: `?format=` wins over `Accept`; JSON by default.
 pub fn negotiate(format: Option<&str>, headers: &HeaderMap) -> ApiResult<Format> {
     if let Some(name) = format {
-        return Format::from_name(name).ok_or_else(|| {
-            ApiError::bad_parameter("format", "format must be one of json, csv, arrow, parquet")
-        });
+        return Format::from_name(name)
+            .ok_or_else(|| ApiError::bad_parameter("format", "format must be one of json, csv, arrow, parquet"));
     }
     let Some(accept) = headers.get(ACCEPT).and_then(|v| v.to_str().ok()) else {
         return Ok(Format::Json);
@@ -103,14 +102,11 @@ pub fn negotiate(format: Option<&str>, headers: &HeaderMap) -> ApiResult<Format>
         })
         .collect();
     offered.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-    offered
-        .iter()
-        .find_map(|(_, _, m)| Format::from_media_type(&m.to_ascii_lowercase()))
-        .ok_or_else(|| {
-            ApiError::not_acceptable(format!(
-                "this answer is available as {JSON_TYPE}, {CSV_TYPE}, {ARROW_TYPE} or {PARQUET_TYPE}"
-            ))
-        })
+    offered.iter().find_map(|(_, _, m)| Format::from_media_type(&m.to_ascii_lowercase())).ok_or_else(|| {
+        ApiError::not_acceptable(format!(
+            "this answer is available as {JSON_TYPE}, {CSV_TYPE}, {ARROW_TYPE} or {PARQUET_TYPE}"
+        ))
+    })
 }
 
 /// A table answer: the batch, and per row the names of suppressed columns.
@@ -173,8 +169,7 @@ impl Table {
 
     fn arrow(&self) -> ApiResult<Bytes> {
         let mut out = Vec::new();
-        let mut w =
-            StreamWriter::try_new(&mut out, &self.batch.schema()).map_err(ApiError::internal)?;
+        let mut w = StreamWriter::try_new(&mut out, &self.batch.schema()).map_err(ApiError::internal)?;
         w.write(&self.batch).map_err(ApiError::internal)?;
         w.finish().map_err(ApiError::internal)?;
         drop(w);
@@ -183,8 +178,7 @@ impl Table {
 
     fn parquet(&self) -> ApiResult<Bytes> {
         let mut out = Vec::new();
-        let mut w = ArrowWriter::try_new(&mut out, self.batch.schema(), None)
-            .map_err(ApiError::internal)?;
+        let mut w = ArrowWriter::try_new(&mut out, self.batch.schema(), None).map_err(ApiError::internal)?;
         w.write(&self.batch).map_err(ApiError::internal)?;
         w.close().map_err(ApiError::internal)?;
         Ok(Bytes::from(out))
@@ -192,41 +186,25 @@ impl Table {
 }
 
 fn csv_escape(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
+    if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() }
 }
 
 /// A response holding an encoded answer.
 pub fn binary(format: Format, name: &str, bytes: Bytes) -> Response {
     let mut r = bytes.into_response();
-    r.headers_mut().insert(
-        CONTENT_TYPE,
-        HeaderValue::from_static(format.content_type()),
-    );
-    if let Ok(v) = HeaderValue::from_str(&format!(
-        "inline; filename=\"{name}.{}\"",
-        format.extension()
-    )) {
-        r.headers_mut()
-            .insert(axum::http::header::CONTENT_DISPOSITION, v);
+    r.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static(format.content_type()));
+    if let Ok(v) = HeaderValue::from_str(&format!("inline; filename=\"{name}.{}\"", format.extension())) {
+        r.headers_mut().insert(axum::http::header::CONTENT_DISPOSITION, v);
     }
     r
 }
 
 /// Builds a batch from named columns.
 pub fn batch(columns: Vec<(&str, ArrayRef)>) -> ApiResult<RecordBatch> {
-    let fields: Vec<arrow::datatypes::Field> = columns
-        .iter()
-        .map(|(n, a)| arrow::datatypes::Field::new(*n, a.data_type().clone(), true))
-        .collect();
-    RecordBatch::try_new(
-        Arc::new(Schema::new(fields)),
-        columns.into_iter().map(|(_, a)| a).collect(),
-    )
-    .map_err(ApiError::internal)
+    let fields: Vec<arrow::datatypes::Field> =
+        columns.iter().map(|(n, a)| arrow::datatypes::Field::new(*n, a.data_type().clone(), true)).collect();
+    RecordBatch::try_new(Arc::new(Schema::new(fields)), columns.into_iter().map(|(_, a)| a).collect())
+        .map_err(ApiError::internal)
 }
 
 #[cfg(test)]
@@ -242,36 +220,14 @@ mod tests {
     #[test]
     fn negotiation() {
         assert_eq!(negotiate(None, &HeaderMap::new()).unwrap(), Format::Json);
-        assert_eq!(
-            negotiate(Some("csv"), &accept(ARROW_TYPE)).unwrap(),
-            Format::Csv
-        );
+        assert_eq!(negotiate(Some("csv"), &accept(ARROW_TYPE)).unwrap(), Format::Csv);
         assert_eq!(negotiate(None, &accept("text/csv")).unwrap(), Format::Csv);
+        assert_eq!(negotiate(None, &accept("text/html, */*;q=0.1")).unwrap(), Format::Json);
         assert_eq!(
-            negotiate(None, &accept("text/html, */*;q=0.1")).unwrap(),
-            Format::Json
-        );
-        assert_eq!(
-            negotiate(
-                None,
-                &accept("application/xml;q=1, application/vnd.apache.parquet;q=0.5")
-            )
-            .unwrap(),
+            negotiate(None, &accept("application/xml;q=1, application/vnd.apache.parquet;q=0.5")).unwrap(),
             Format::Parquet
         );
-        assert_eq!(
-            negotiate(None, &accept("application/xml"))
-                .unwrap_err()
-                .status()
-                .as_u16(),
-            406
-        );
-        assert_eq!(
-            negotiate(Some("xml"), &HeaderMap::new())
-                .unwrap_err()
-                .status()
-                .as_u16(),
-            422
-        );
+        assert_eq!(negotiate(None, &accept("application/xml")).unwrap_err().status().as_u16(), 406);
+        assert_eq!(negotiate(Some("xml"), &HeaderMap::new()).unwrap_err().status().as_u16(), 422);
     }
 }

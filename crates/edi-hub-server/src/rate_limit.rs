@@ -31,10 +31,7 @@ pub struct RateLimiter {
 
 impl RateLimiter {
     pub fn new(per_second: u32) -> Self {
-        RateLimiter {
-            per_second,
-            buckets: Mutex::new(HashMap::new()),
-        }
+        RateLimiter { per_second, buckets: Mutex::new(HashMap::new()) }
     }
 
     /// Takes one request from `key`'s bucket; `Err(seconds)` when empty.
@@ -50,12 +47,8 @@ impl RateLimiter {
         if buckets.len() >= MAX_BUCKETS && !buckets.contains_key(key) {
             buckets.retain(|_, b| now.duration_since(b.at).as_secs_f64() < 1.0);
         }
-        let bucket = buckets.entry(key.to_string()).or_insert(Bucket {
-            tokens: rate,
-            at: now,
-        });
-        bucket.tokens =
-            (bucket.tokens + now.duration_since(bucket.at).as_secs_f64() * rate).min(rate);
+        let bucket = buckets.entry(key.to_string()).or_insert(Bucket { tokens: rate, at: now });
+        bucket.tokens = (bucket.tokens + now.duration_since(bucket.at).as_secs_f64() * rate).min(rate);
         bucket.at = now;
         if bucket.tokens >= 1.0 {
             bucket.tokens -= 1.0;
@@ -75,10 +68,7 @@ fn key(request: &Request) -> String {
         .and_then(|v| v.strip_prefix("Bearer "))
         .and_then(|t| t.strip_prefix("edi_"))
         .and_then(|t| t.split_once('_'))
-        .map_or_else(
-            || "anonymous".to_string(),
-            |(id, _)| id.chars().take(16).collect(),
-        )
+        .map_or_else(|| "anonymous".to_string(), |(id, _)| id.chars().take(16).collect())
 }
 
 /// Middleware applying the limiter to every `/api/v1` request.

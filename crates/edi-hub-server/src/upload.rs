@@ -19,16 +19,8 @@ pub const PARQUET: &str = "application/vnd.apache.parquet";
 
 /// The upload format named by `Content-Type`.
 pub fn upload_format(headers: &HeaderMap) -> ApiResult<UploadFormat> {
-    let value = headers
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    let essence = value
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
+    let value = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let essence = value.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
     match essence.as_str() {
         CSV => Ok(UploadFormat::Csv),
         PARQUET => Ok(UploadFormat::Parquet),
@@ -59,9 +51,7 @@ pub async fn read_body(headers: &HeaderMap, body: Body, limit: usize) -> ApiResu
             )));
         }
     };
-    let raw = axum::body::to_bytes(body, limit)
-        .await
-        .map_err(|_| ApiError::too_large(limit))?;
+    let raw = axum::body::to_bytes(body, limit).await.map_err(|_| ApiError::too_large(limit))?;
     if !gzip {
         return Ok(raw);
     }
@@ -89,11 +79,7 @@ pub fn checksum(bytes: &[u8]) -> String {
 
 /// Validates on a blocking thread; a panic inside a decoder is reported as
 /// a problem with the file.
-pub async fn validate_upload(
-    dataset: Dataset,
-    format: UploadFormat,
-    bytes: Bytes,
-) -> ApiResult<ValidTable> {
+pub async fn validate_upload(dataset: Dataset, format: UploadFormat, bytes: Bytes) -> ApiResult<ValidTable> {
     let outcome = tokio::task::spawn_blocking(move || {
         std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || {
             validate(dataset, format, bytes, &Limits::default())

@@ -57,11 +57,8 @@ impl Store {
     /// Every audit event, oldest first.
     pub async fn audit_events(&self) -> Result<Vec<AuditEvent>> {
         let objects = self.objects();
-        let mut paths: Vec<Path> = objects
-            .list(Some(&Path::from(layout::AUDIT)))
-            .map_ok(|m| m.location)
-            .try_collect()
-            .await?;
+        let mut paths: Vec<Path> =
+            objects.list(Some(&Path::from(layout::AUDIT))).map_ok(|m| m.location).try_collect().await?;
         paths.sort();
         let mut out = Vec::with_capacity(paths.len());
         for p in paths {

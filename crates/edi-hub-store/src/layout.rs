@@ -18,9 +18,7 @@ pub const TOKENS: &str = "tokens";
 pub const AUDIT: &str = "audit";
 
 pub fn data_file(dataset: Dataset, period: Period, organisation: Organisation, id: &str) -> Path {
-    Path::from(format!(
-        "data/{dataset}/{period}/{organisation}/{id}.parquet"
-    ))
+    Path::from(format!("data/{dataset}/{period}/{organisation}/{id}.parquet"))
 }
 
 pub fn population_file(id: &str) -> Path {

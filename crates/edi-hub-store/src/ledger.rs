@@ -75,27 +75,16 @@ impl Store {
         let id = new_id();
         let path = layout::data_file(new.dataset, new.period, new.organisation, &id);
         self.create(&path, new.parquet.clone()).await?;
-        Ok(Commit {
-            id,
-            data_path: path.to_string(),
-            received_at: Utc::now(),
-        })
+        Ok(Commit { id, data_path: path.to_string(), received_at: Utc::now() })
     }
 
     /// Step 2 of [`Store::submit`]: the ledger slot that makes the data visible.
-    pub async fn commit_submission(
-        &self,
-        new: &NewSubmission,
-        commit: &Commit,
-    ) -> Result<SubmissionRecord> {
+    pub async fn commit_submission(&self, new: &NewSubmission, commit: &Commit) -> Result<SubmissionRecord> {
         let event = submitted(new, commit);
         let ledger = layout::submission_ledger(new.organisation, new.dataset, new.period);
         self.append(&ledger, &event).await?;
         let snapshot = self.refresh().await?;
-        snapshot
-            .get(&commit.id)
-            .cloned()
-            .ok_or_else(|| Error::NotFound(format!("submission {}", commit.id)))
+        snapshot.get(&commit.id).cloned().ok_or_else(|| Error::NotFound(format!("submission {}", commit.id)))
     }
 
     /// Stores many submissions (e.g. a generated data set), reading the
@@ -116,55 +105,34 @@ impl Store {
     /// Withdraws a submission (kept in the history).
     pub async fn withdraw(&self, id: &str, by: Option<String>) -> Result<SubmissionRecord> {
         let snapshot = self.refresh().await?;
-        let record = snapshot
-            .get(id)
-            .ok_or_else(|| Error::NotFound(format!("submission {id}")))?;
+        let record = snapshot.get(id).ok_or_else(|| Error::NotFound(format!("submission {id}")))?;
         if record.status == crate::Status::Withdrawn {
             return Err(Error::AlreadyWithdrawn(id.to_string()));
         }
         let ledger = layout::submission_ledger(record.organisation, record.dataset, record.period);
-        let event = LedgerEvent::Withdrawn {
-            id: id.to_string(),
-            at: Utc::now(),
-            by,
-        };
+        let event = LedgerEvent::Withdrawn { id: id.to_string(), at: Utc::now(), by };
         self.append(&ledger, &event).await?;
         let snapshot = self.refresh().await?;
-        snapshot
-            .get(id)
-            .cloned()
-            .ok_or_else(|| Error::NotFound(format!("submission {id}")))
+        snapshot.get(id).cloned().ok_or_else(|| Error::NotFound(format!("submission {id}")))
     }
 
     /// Replaces the population reference table.
-    pub async fn replace_population(
-        &self,
-        parquet: Bytes,
-        rows: u64,
-        checksum: String,
-    ) -> Result<PopulationRecord> {
+    pub async fn replace_population(&self, parquet: Bytes, rows: u64, checksum: String) -> Result<PopulationRecord> {
         let id = new_id();
         let path = layout::population_file(&id);
         self.create(&path, parquet).await?;
-        let record = PopulationRecord {
-            id,
-            rows,
-            checksum,
-            received_at: Utc::now(),
-            data_path: path.to_string(),
-        };
-        self.append(&Path::from(layout::POPULATION_LEDGER), &record)
-            .await?;
+        let record = PopulationRecord { id, rows, checksum, received_at: Utc::now(), data_path: path.to_string() };
+        self.append(&Path::from(layout::POPULATION_LEDGER), &record).await?;
         self.refresh().await?;
         Ok(record)
     }
 
     /// Writes `event` into the next free slot of `ledger`.
     async fn append<T: serde::Serialize>(&self, ledger: &Path, event: &T) -> Result<u64> {
-        let body = Bytes::from(serde_json::to_vec(event).map_err(|e| Error::Corrupt {
-            path: ledger.to_string(),
-            reason: e.to_string(),
-        })?);
+        let body = Bytes::from(
+            serde_json::to_vec(event)
+                .map_err(|e| Error::Corrupt { path: ledger.to_string(), reason: e.to_string() })?,
+        );
         let mut next = self.last_sequence(ledger).await? + 1;
         for _ in 0..MAX_SLOT_ATTEMPTS {
             match self.create(&layout::slot(ledger, next), body.clone()).await {
@@ -212,28 +180,19 @@ mod tests {
         assert_eq!(snap.get(&b.id).unwrap().status, Status::Withdrawn);
         assert_eq!(snap.current().count(), 0);
         assert_eq!(snap.submissions.len(), 2);
-        assert!(matches!(
-            store.withdraw(&b.id, None).await,
-            Err(Error::AlreadyWithdrawn(_))
-        ));
-        assert!(matches!(
-            store.withdraw("nope", None).await,
-            Err(Error::NotFound(_))
-        ));
+        assert!(matches!(store.withdraw(&b.id, None).await, Err(Error::AlreadyWithdrawn(_))));
+        assert!(matches!(store.withdraw("nope", None).await, Err(Error::NotFound(_))));
     }
 
     #[tokio::test]
     async fn racing_uploads_are_all_kept_in_order() {
-        let objects: Arc<dyn object_store::ObjectStore> =
-            Arc::new(object_store::memory::InMemory::new());
+        let objects: Arc<dyn object_store::ObjectStore> = Arc::new(object_store::memory::InMemory::new());
         let one = Arc::new(Store::with_objects(objects.clone(), "a".into()));
         let two = Arc::new(Store::with_objects(objects, "b".into()));
         let mut tasks = Vec::new();
         for i in 0..24 {
             let s = if i % 2 == 0 { one.clone() } else { two.clone() };
-            tasks.push(tokio::spawn(async move {
-                s.submit(&new("E09000002", "2025-Q2")).await.unwrap()
-            }));
+            tasks.push(tokio::spawn(async move { s.submit(&new("E09000002", "2025-Q2")).await.unwrap() }));
         }
         let mut ids = Vec::new();
         for t in tasks {
@@ -246,10 +205,7 @@ mod tests {
         sequences.sort();
         assert_eq!(sequences, (1..=24).collect::<Vec<_>>());
         assert_eq!(a.current().count(), 1);
-        assert_eq!(
-            a.current().next().unwrap().id,
-            b.current().next().unwrap().id
-        );
+        assert_eq!(a.current().next().unwrap().id, b.current().next().unwrap().id);
         for id in ids {
             assert!(a.get(&id).is_some());
         }

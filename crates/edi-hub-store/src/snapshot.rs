@@ -148,30 +148,15 @@ impl Snapshot {
                 }
             }
         }
-        all.sort_by(|a, b| {
-            b.received_at
-                .cmp(&a.received_at)
-                .then(b.sequence.cmp(&a.sequence))
-                .then(b.id.cmp(&a.id))
-        });
-        let by_id = all
-            .iter()
-            .enumerate()
-            .map(|(i, s)| (s.id.clone(), i))
-            .collect();
+        all.sort_by(|a, b| b.received_at.cmp(&a.received_at).then(b.sequence.cmp(&a.sequence)).then(b.id.cmp(&a.id)));
+        let by_id = all.iter().enumerate().map(|(i, s)| (s.id.clone(), i)).collect();
         let current = all
             .iter()
             .enumerate()
             .filter(|(_, s)| s.status == Status::Current)
             .map(|(i, s)| ((s.dataset, s.period, s.organisation), i))
             .collect();
-        Snapshot {
-            submissions: all,
-            by_id,
-            current,
-            population,
-            generation,
-        }
+        Snapshot { submissions: all, by_id, current, population, generation }
     }
 
     pub fn get(&self, id: &str) -> Option<&SubmissionRecord> {
@@ -184,11 +169,7 @@ impl Snapshot {
     }
 
     /// The current submissions of one dataset and period.
-    pub fn current_for(
-        &self,
-        dataset: Dataset,
-        period: Period,
-    ) -> impl Iterator<Item = &SubmissionRecord> {
+    pub fn current_for(&self, dataset: Dataset, period: Period) -> impl Iterator<Item = &SubmissionRecord> {
         let lo = (dataset, period, Organisation::FIRST);
         self.current
             .range(lo..)
@@ -203,8 +184,6 @@ impl Snapshot {
         dataset: Dataset,
         period: Period,
     ) -> Option<&SubmissionRecord> {
-        self.current
-            .get(&(dataset, period, organisation))
-            .map(|&i| &self.submissions[i])
+        self.current.get(&(dataset, period, organisation)).map(|&i| &self.submissions[i])
     }
 }

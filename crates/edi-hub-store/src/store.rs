@@ -51,29 +51,21 @@ impl Store {
     pub fn open(location: &StoreLocation) -> Result<Store> {
         let (objects, description): (Arc<dyn ObjectStore>, String) = match location {
             StoreLocation::Directory(dir) => {
-                std::fs::create_dir_all(dir).map_err(|e| {
-                    Error::Location(format!(
-                        "cannot create data directory {}: {e}",
-                        dir.display()
-                    ))
-                })?;
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| Error::Location(format!("cannot create data directory {}: {e}", dir.display())))?;
                 let fs = LocalFileSystem::new_with_prefix(dir)?.with_automatic_cleanup(true);
                 (Arc::new(fs), format!("directory {}", dir.display()))
             }
             StoreLocation::Url(url) => {
-                let parsed =
-                    url::Url::parse(url).map_err(|e| Error::Location(format!("'{url}': {e}")))?;
+                let parsed = url::Url::parse(url).map_err(|e| Error::Location(format!("'{url}': {e}")))?;
                 let options: Vec<(String, String)> = std::env::vars()
                     .filter(|(k, _)| k.starts_with("AWS_"))
                     .map(|(k, v)| (k.to_ascii_lowercase(), v))
                     .collect();
                 let (store, prefix) = object_store::parse_url_opts(&parsed, options)?;
                 let store: Arc<dyn ObjectStore> = Arc::from(store);
-                let store: Arc<dyn ObjectStore> = if prefix.as_ref().is_empty() {
-                    store
-                } else {
-                    Arc::new(PrefixStore::new(store, prefix))
-                };
+                let store: Arc<dyn ObjectStore> =
+                    if prefix.as_ref().is_empty() { store } else { Arc::new(PrefixStore::new(store, prefix)) };
                 (store, format!("object store {url}"))
             }
             StoreLocation::Memory => (Arc::new(InMemory::new()), "in-memory store".to_string()),
@@ -124,15 +116,10 @@ impl Store {
     /// and rebuilds the snapshot if there are any.
     pub async fn refresh(&self) -> Result<Arc<Snapshot>> {
         let mut cache = self.cache.lock().await;
-        let new_submissions = self
-            .read_new(&Path::from(layout::LEDGER), &cache.submissions)
-            .await?;
-        let new_population = self
-            .read_new::<PopulationRecord>(&Path::from(layout::POPULATION_LEDGER), &cache.population)
-            .await?;
-        let changed = !new_submissions.is_empty()
-            || !new_population.is_empty()
-            || cache.submissions.is_empty();
+        let new_submissions = self.read_new(&Path::from(layout::LEDGER), &cache.submissions).await?;
+        let new_population =
+            self.read_new::<PopulationRecord>(&Path::from(layout::POPULATION_LEDGER), &cache.population).await?;
+        let changed = !new_submissions.is_empty() || !new_population.is_empty() || cache.submissions.is_empty();
         cache.submissions.extend(new_submissions);
         cache.population.extend(new_population);
         if changed {
@@ -154,9 +141,7 @@ impl Store {
             .objects
             .list(Some(prefix))
             .map_ok(|m| m.location)
-            .try_filter(|p| {
-                futures::future::ready(layout::slot_sequence(p).is_some() && !known.contains_key(p))
-            })
+            .try_filter(|p| futures::future::ready(layout::slot_sequence(p).is_some() && !known.contains_key(p)))
             .try_collect()
             .await?;
         let objects = self.objects.clone();
@@ -181,19 +166,9 @@ impl Store {
     }
 
     /// Writes a new immutable object; fails if anything is already at `path`.
-    pub(crate) async fn create(
-        &self,
-        path: &Path,
-        bytes: bytes::Bytes,
-    ) -> Result<(), object_store::Error> {
-        let options = PutOptions {
-            mode: PutMode::Create,
-            ..Default::default()
-        };
-        self.objects
-            .put_opts(path, PutPayload::from(bytes), options)
-            .await
-            .map(|_| ())
+    pub(crate) async fn create(&self, path: &Path, bytes: bytes::Bytes) -> Result<(), object_store::Error> {
+        let options = PutOptions { mode: PutMode::Create, ..Default::default() };
+        self.objects.put_opts(path, PutPayload::from(bytes), options).await.map(|_| ())
     }
 
     /// The highest sequence number used in a ledger (0 when empty).
@@ -201,21 +176,14 @@ impl Store {
         let max = self
             .objects
             .list(Some(ledger))
-            .try_fold(0u64, |max, m| async move {
-                Ok(max.max(layout::slot_sequence(&m.location).unwrap_or(0)))
-            })
+            .try_fold(0u64, |max, m| async move { Ok(max.max(layout::slot_sequence(&m.location).unwrap_or(0))) })
             .await?;
         Ok(max)
     }
 
     /// Writes a plain-text note at the store's top level (e.g. the demo marker).
     pub async fn put_note(&self, name: &str, text: &str) -> Result<()> {
-        self.objects
-            .put(
-                &Path::from(name),
-                PutPayload::from(bytes::Bytes::from(text.to_string())),
-            )
-            .await?;
+        self.objects.put(&Path::from(name), PutPayload::from(bytes::Bytes::from(text.to_string()))).await?;
         Ok(())
     }
 
@@ -236,18 +204,10 @@ fn build_snapshot(cache: &LedgerCache) -> Snapshot {
     let mut ledgers: BTreeMap<String, Vec<(u64, &LedgerEvent)>> = BTreeMap::new();
     for (path, event) in &cache.submissions {
         let sequence = layout::slot_sequence(path).unwrap_or(0);
-        let parent = path
-            .as_ref()
-            .rsplit_once('/')
-            .map_or("", |(p, _)| p)
-            .to_string();
+        let parent = path.as_ref().rsplit_once('/').map_or("", |(p, _)| p).to_string();
         ledgers.entry(parent).or_default().push((sequence, event));
     }
     let population = cache.population.values().next_back().cloned();
     let generation = (cache.submissions.len() + cache.population.len()) as u64;
-    Snapshot::build(
-        ledgers.into_values().map(|v| v.into_iter()),
-        population,
-        generation,
-    )
+    Snapshot::build(ledgers.into_values().map(|v| v.into_iter()), population, generation)
 }

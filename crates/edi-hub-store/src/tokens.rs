@@ -44,9 +44,7 @@ impl Role {
     }
 
     pub fn parse(s: &str) -> Option<Role> {
-        [Role::Submitter, Role::Analyst, Role::Steward]
-            .into_iter()
-            .find(|r| r.name() == s)
+        [Role::Submitter, Role::Analyst, Role::Steward].into_iter().find(|r| r.name() == s)
     }
 }
 
@@ -103,8 +101,7 @@ fn hash(token: &str) -> String {
 fn token_id(token: &str) -> Option<&str> {
     let rest = token.strip_prefix("edi_")?;
     let (id, secret) = rest.split_once('_')?;
-    (id.len() == 16 && id.bytes().all(|b| b.is_ascii_hexdigit()) && secret.len() == 43)
-        .then_some(id)
+    (id.len() == 16 && id.bytes().all(|b| b.is_ascii_hexdigit()) && secret.len() == 43).then_some(id)
 }
 
 impl TokenRegistry {
@@ -135,21 +132,10 @@ impl TokenRegistry {
             hash: hash(&token),
             revoked_at: None,
         };
-        let body = serde_json::to_vec(&record).map_err(|e| Error::Corrupt {
-            path: id.clone(),
-            reason: e.to_string(),
-        })?;
-        let options = PutOptions {
-            mode: PutMode::Create,
-            ..Default::default()
-        };
-        self.objects
-            .put_opts(
-                &layout::token(&id),
-                PutPayload::from(Bytes::from(body)),
-                options,
-            )
-            .await?;
+        let body =
+            serde_json::to_vec(&record).map_err(|e| Error::Corrupt { path: id.clone(), reason: e.to_string() })?;
+        let options = PutOptions { mode: PutMode::Create, ..Default::default() };
+        self.objects.put_opts(&layout::token(&id), PutPayload::from(Bytes::from(body)), options).await?;
         if let Ok(mut c) = self.cache.write() {
             c.records.insert(id, record.clone());
         }
@@ -159,27 +145,12 @@ impl TokenRegistry {
     /// Revokes a token; returns false when no such token exists.
     pub async fn revoke(&self, id: &str) -> Result<bool> {
         self.refresh().await?;
-        if !self
-            .cache
-            .read()
-            .map(|c| c.records.contains_key(id))
-            .unwrap_or(false)
-        {
+        if !self.cache.read().map(|c| c.records.contains_key(id)).unwrap_or(false) {
             return Ok(false);
         }
         let marker = serde_json::json!({ "revoked_at": Utc::now() }).to_string();
-        let options = PutOptions {
-            mode: PutMode::Create,
-            ..Default::default()
-        };
-        match self
-            .objects
-            .put_opts(
-                &layout::token_revocation(id),
-                PutPayload::from(Bytes::from(marker)),
-                options,
-            )
-            .await
+        let options = PutOptions { mode: PutMode::Create, ..Default::default() };
+        match self.objects.put_opts(&layout::token_revocation(id), PutPayload::from(Bytes::from(marker)), options).await
         {
             Ok(_) | Err(object_store::Error::AlreadyExists { .. }) => {}
             Err(e) => return Err(e.into()),
@@ -197,10 +168,7 @@ impl TokenRegistry {
         let mut all: Vec<TokenRecord> = c
             .records
             .values()
-            .map(|r| TokenRecord {
-                revoked_at: c.revoked.get(&r.id).copied(),
-                ..r.clone()
-            })
+            .map(|r| TokenRecord { revoked_at: c.revoked.get(&r.id).copied(), ..r.clone() })
             .collect();
         all.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(a.id.cmp(&b.id)));
         Ok(all)
@@ -228,17 +196,11 @@ impl TokenRegistry {
     }
 
     fn knows(&self, id: &str) -> bool {
-        self.cache
-            .read()
-            .map(|c| c.records.contains_key(id))
-            .unwrap_or(false)
+        self.cache.read().map(|c| c.records.contains_key(id)).unwrap_or(false)
     }
 
     fn is_stale(&self) -> bool {
-        self.cache
-            .read()
-            .map(|c| c.refreshed.is_none_or(|t| t.elapsed() >= TOKEN_REFRESH))
-            .unwrap_or(true)
+        self.cache.read().map(|c| c.refreshed.is_none_or(|t| t.elapsed() >= TOKEN_REFRESH)).unwrap_or(true)
     }
 
     /// Unknown ids trigger at most one extra listing per second.
@@ -258,11 +220,7 @@ impl TokenRegistry {
     pub async fn refresh(&self) -> Result<()> {
         let _guard = self.refreshing.lock().await;
         let started = Instant::now();
-        let listed: Vec<ObjectMeta> = self
-            .objects
-            .list(Some(&Path::from(layout::TOKENS)))
-            .try_collect()
-            .await?;
+        let listed: Vec<ObjectMeta> = self.objects.list(Some(&Path::from(layout::TOKENS))).try_collect().await?;
         let mut revoked = HashMap::new();
         let mut missing = Vec::new();
         for meta in &listed {
@@ -308,28 +266,13 @@ mod tests {
         let objects: Arc<dyn ObjectStore> = Arc::new(InMemory::new());
         let a = TokenRegistry::new(objects.clone());
         let (record, token) = a
-            .create(NewToken {
-                role: Role::Analyst,
-                organisation: None,
-                label: Some("t".into()),
-                expires_at: None,
-            })
+            .create(NewToken { role: Role::Analyst, organisation: None, label: Some("t".into()), expires_at: None })
             .await
             .unwrap();
         assert!(!serde_json::to_string(&record).unwrap().contains(&token));
         assert_eq!(a.authenticate(&token).await.unwrap().unwrap().id, record.id);
-        assert!(
-            a.authenticate(&format!("{token}x"))
-                .await
-                .unwrap()
-                .is_none()
-        );
-        assert!(
-            a.authenticate("edi_0000000000000000_xxx")
-                .await
-                .unwrap()
-                .is_none()
-        );
+        assert!(a.authenticate(&format!("{token}x")).await.unwrap().is_none());
+        assert!(a.authenticate("edi_0000000000000000_xxx").await.unwrap().is_none());
 
         // A second process sees the token at once and its revocation after a refresh.
         let b = TokenRegistry::new(objects);

@@ -49,21 +49,11 @@ const QUESTION: ParamDef = ParamDef {
 };
 
 const fn sum(dataset: Dataset, column: &'static str, who: Who) -> SumDef {
-    SumDef {
-        dataset,
-        measure: Measure::Column(column),
-        who,
-        only: None,
-    }
+    SumDef { dataset, measure: Measure::Column(column), who, only: None }
 }
 
 const fn at_stage(stage: &'static str, who: Who) -> SumDef {
-    SumDef {
-        dataset: Dataset::Recruitment,
-        measure: Measure::Column("count"),
-        who,
-        only: Some(("stage", stage)),
-    }
+    SumDef { dataset: Dataset::Recruitment, measure: Measure::Column("count"), who, only: Some(("stage", stage)) }
 }
 
 const HEADCOUNT_GROUP: SumDef = sum(Dataset::Workforce, "headcount", Who::Group);
@@ -94,10 +84,7 @@ pub const CATALOGUE: &[MetricDef] = &[
         params: &[GROUP, PAY_BAND, SENIOR_LEADERSHIP, TOP_5_PERCENT],
         unit: "percent",
         direction: Direction::Neutral,
-        formula: Formula::Share {
-            numerator: HEADCOUNT_GROUP,
-            denominator: HEADCOUNT_KNOWN,
-        },
+        formula: Formula::Share { numerator: HEADCOUNT_GROUP, denominator: HEADCOUNT_KNOWN },
     },
     MetricDef {
         id: "representation_ratio",
@@ -108,10 +95,7 @@ pub const CATALOGUE: &[MetricDef] = &[
         params: &[GROUP, PAY_BAND, SENIOR_LEADERSHIP, TOP_5_PERCENT],
         unit: "ratio",
         direction: Direction::CloserTo1,
-        formula: Formula::Representation {
-            numerator: HEADCOUNT_GROUP,
-            denominator: HEADCOUNT_KNOWN,
-        },
+        formula: Formula::Representation { numerator: HEADCOUNT_GROUP, denominator: HEADCOUNT_KNOWN },
     },
     MetricDef {
         id: "pay_gap_mean",
@@ -122,10 +106,7 @@ pub const CATALOGUE: &[MetricDef] = &[
         params: &[GROUP],
         unit: "percent",
         direction: Direction::LowerIsBetter,
-        formula: Formula::PayGap {
-            column: "mean_hourly_pay",
-            median: false,
-        },
+        formula: Formula::PayGap { column: "mean_hourly_pay", median: false },
     },
     MetricDef {
         id: "pay_gap_median",
@@ -136,10 +117,7 @@ pub const CATALOGUE: &[MetricDef] = &[
         params: &[GROUP],
         unit: "percent",
         direction: Direction::LowerIsBetter,
-        formula: Formula::PayGap {
-            column: "median_hourly_pay",
-            median: true,
-        },
+        formula: Formula::PayGap { column: "median_hourly_pay", median: true },
     },
     MetricDef {
         id: "appointment_rl",
@@ -215,27 +193,15 @@ pub const CATALOGUE: &[MetricDef] = &[
 
 /// The reference group's version of a group input.
 pub(super) const fn for_reference(s: SumDef) -> SumDef {
-    SumDef {
-        who: Who::Reference,
-        ..s
-    }
+    SumDef { who: Who::Reference, ..s }
 }
 
 /// The inputs of the pay gap on `column`.
 pub(super) fn pay_inputs(column: &'static str) -> Vec<SumDef> {
-    let weighted = |who| SumDef {
-        dataset: Dataset::Pay,
-        measure: Measure::Product("headcount", column),
-        who,
-        only: None,
-    };
+    let weighted =
+        |who| SumDef { dataset: Dataset::Pay, measure: Measure::Product("headcount", column), who, only: None };
     let headcount = |who| sum(Dataset::Pay, "headcount", who);
-    let rows = |who| SumDef {
-        dataset: Dataset::Pay,
-        measure: Measure::Rows,
-        who,
-        only: None,
-    };
+    let rows = |who| SumDef { dataset: Dataset::Pay, measure: Measure::Rows, who, only: None };
     vec![
         weighted(Who::Group),
         headcount(Who::Group),
@@ -248,8 +214,5 @@ pub(super) fn pay_inputs(column: &'static str) -> Vec<SumDef> {
 
 /// The two population inputs of the representation ratio.
 pub(super) fn population_inputs() -> [SumDef; 2] {
-    [
-        sum(Dataset::Population, "residents", Who::Group),
-        sum(Dataset::Population, "residents", Who::Known),
-    ]
+    [sum(Dataset::Population, "residents", Who::Group), sum(Dataset::Population, "residents", Who::Known)]
 }

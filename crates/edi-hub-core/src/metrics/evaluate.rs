@@ -30,14 +30,8 @@ impl MetricDef {
     /// The sums the metric is computed from, in the order the formula reads them.
     pub fn inputs(&self) -> Vec<SumDef> {
         match self.formula {
-            Formula::Share {
-                numerator,
-                denominator,
-            } => vec![numerator, denominator],
-            Formula::Representation {
-                numerator,
-                denominator,
-            } => {
+            Formula::Share { numerator, denominator } => vec![numerator, denominator],
+            Formula::Representation { numerator, denominator } => {
                 let [g, k] = population_inputs();
                 vec![numerator, denominator, g, k]
             }
@@ -50,10 +44,7 @@ impl MetricDef {
 
     /// Whether numerators and denominators are whole numbers of people.
     pub fn integer_parts(&self) -> bool {
-        matches!(
-            self.formula,
-            Formula::Share { .. } | Formula::Representation { .. }
-        )
+        matches!(self.formula, Formula::Share { .. } | Formula::Representation { .. })
     }
 
     /// Whether summary rows pool the organisations' inputs.
@@ -87,10 +78,7 @@ impl MetricDef {
                 let group = ratio(get(0), get(1));
                 let reference = ratio(get(3), get(4));
                 Evaluated {
-                    value: group
-                        .zip(reference)
-                        .and_then(|(g, w)| ratio(w - g, w))
-                        .map(|r| r * 100.0),
+                    value: group.zip(reference).and_then(|(g, w)| ratio(w - g, w)).map(|r| r * 100.0),
                     numerator: group,
                     denominator: reference,
                 }
@@ -117,27 +105,15 @@ impl MetricDef {
         match self.formula {
             Formula::Share { .. } | Formula::Representation { .. } => {
                 let (numerator, denominator) = (small(0), small(1));
-                Redaction {
-                    value: numerator || denominator || thin(1),
-                    numerator,
-                    denominator,
-                }
+                Redaction { value: numerator || denominator || thin(1), numerator, denominator }
             }
             Formula::PayGap { .. } => {
                 let hide = thin(1) || thin(4);
-                Redaction {
-                    value: hide,
-                    numerator: thin(1),
-                    denominator: thin(4),
-                }
+                Redaction { value: hide, numerator: thin(1), denominator: thin(4) }
             }
             Formula::RelativeLikelihood { .. } => {
                 let hide = (0..4).any(small) || thin(2) || thin(3);
-                Redaction {
-                    value: hide,
-                    numerator: hide,
-                    denominator: hide,
-                }
+                Redaction { value: hide, numerator: hide, denominator: hide }
             }
         }
     }
@@ -181,57 +157,23 @@ mod tests {
         let e = metric("pay_gap_mean").evaluate(&[180.0, 10.0, 2.0, 400.0, 20.0, 1.0], false);
         assert_eq!((e.numerator, e.denominator), (Some(18.0), Some(20.0)));
         assert!((e.value.unwrap() - 10.0).abs() < 1e-12);
-        assert_eq!(
-            metric("pay_gap_median")
-                .evaluate(&[180.0, 10.0, 2.0, 400.0, 20.0, 1.0], false)
-                .value,
-            None
-        );
-        assert!(
-            metric("pay_gap_median")
-                .evaluate(&[180.0, 10.0, 1.0, 400.0, 20.0, 1.0], false)
-                .value
-                .is_some()
-        );
-        assert_eq!(
-            metric("pay_gap_median")
-                .evaluate(&[180.0, 10.0, 1.0, 400.0, 20.0, 1.0], true)
-                .value,
-            None
-        );
+        assert_eq!(metric("pay_gap_median").evaluate(&[180.0, 10.0, 2.0, 400.0, 20.0, 1.0], false).value, None);
+        assert!(metric("pay_gap_median").evaluate(&[180.0, 10.0, 1.0, 400.0, 20.0, 1.0], false).value.is_some());
+        assert_eq!(metric("pay_gap_median").evaluate(&[180.0, 10.0, 1.0, 400.0, 20.0, 1.0], true).value, None);
         // Group 4/20 = 20%, white 10/40 = 25%: RL 0.8.
         let e = metric("appointment_rl").evaluate(&[4.0, 10.0, 20.0, 40.0], false);
         assert!((e.value.unwrap() - 0.8).abs() < 1e-12);
         assert_eq!(e.numerator, Some(20.0));
-        assert_eq!(
-            metric("appointment_rl")
-                .evaluate(&[4.0, 0.0, 20.0, 40.0], false)
-                .value,
-            None
-        );
+        assert_eq!(metric("appointment_rl").evaluate(&[4.0, 0.0, 20.0, 40.0], false).value, None);
     }
 
     #[test]
     fn primary_rules() {
         let p = Policy::default();
         let r = metric("workforce_share").primary_redaction(&[5.0, 80.0], p);
-        assert_eq!(
-            r,
-            Redaction {
-                value: true,
-                numerator: true,
-                denominator: false
-            }
-        );
+        assert_eq!(r, Redaction { value: true, numerator: true, denominator: false });
         let r = metric("workforce_share").primary_redaction(&[0.0, 8.0], p);
-        assert_eq!(
-            r,
-            Redaction {
-                value: true,
-                numerator: false,
-                denominator: true
-            }
-        );
+        assert_eq!(r, Redaction { value: true, numerator: false, denominator: true });
         let r = metric("pay_gap_mean").primary_redaction(&[90.0, 9.0, 1.0, 400.0, 20.0, 1.0], p);
         assert!(r.value && r.numerator && !r.denominator);
         let r = metric("appointment_rl").primary_redaction(&[12.0, 3.0, 20.0, 40.0], p);

@@ -77,16 +77,10 @@ pub struct SumDef {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Formula {
     /// numerator / denominator x 100: inputs `[numerator, denominator]`.
-    Share {
-        numerator: SumDef,
-        denominator: SumDef,
-    },
+    Share { numerator: SumDef, denominator: SumDef },
     /// The workforce share over the group's share of residents: inputs
     /// `[numerator, denominator, group residents, known residents]`.
-    Representation {
-        numerator: SumDef,
-        denominator: SumDef,
-    },
+    Representation { numerator: SumDef, denominator: SumDef },
     /// (reference pay - group pay) / reference pay x 100, with pay the
     /// headcount-weighted `column` of the pay dataset: inputs
     /// `[sum h*pay group, h group, rows group, sum h*pay reference, h reference, rows reference]`.
@@ -138,10 +132,7 @@ impl MetricDef {
                 });
             }
         }
-        let mut params = Params {
-            group: None,
-            filters: Vec::new(),
-        };
+        let mut params = Params { group: None, filters: Vec::new() };
         for p in self.params {
             let Some(value) = given.get(p.name).map(String::as_str).or(p.default) else {
                 continue;
@@ -208,10 +199,7 @@ mod tests {
     use super::*;
 
     fn given(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
     }
 
     #[test]
@@ -220,25 +208,10 @@ mod tests {
         let p = m.resolve(&given(&[])).unwrap();
         assert_eq!(p.group.unwrap().id(), "ethnic_minority");
         assert!(p.filters.is_empty());
-        let p = m
-            .resolve(&given(&[("group", "black"), ("pay_band", "4")]))
-            .unwrap();
+        let p = m.resolve(&given(&[("group", "black"), ("pay_band", "4")])).unwrap();
         assert_eq!(p.filters, vec![("pay_band", "4")]);
-        assert_eq!(
-            m.resolve(&given(&[("pay_band", "7")]))
-                .unwrap_err()
-                .parameter,
-            "pay_band"
-        );
-        assert_eq!(
-            m.resolve(&given(&[("group", "not_stated")]))
-                .unwrap_err()
-                .parameter,
-            "group"
-        );
-        assert_eq!(
-            m.resolve(&given(&[("colour", "x")])).unwrap_err().parameter,
-            "colour"
-        );
+        assert_eq!(m.resolve(&given(&[("pay_band", "7")])).unwrap_err().parameter, "pay_band");
+        assert_eq!(m.resolve(&given(&[("group", "not_stated")])).unwrap_err().parameter, "group");
+        assert_eq!(m.resolve(&given(&[("colour", "x")])).unwrap_err().parameter, "colour");
     }
 }

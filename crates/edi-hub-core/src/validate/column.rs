@@ -19,9 +19,7 @@ pub enum Values {
 impl Values {
     fn for_kind(kind: ValueKind) -> Self {
         match kind {
-            ValueKind::Ethnicity | ValueKind::Code(_) | ValueKind::Organisation => {
-                Values::Code(Vec::new())
-            }
+            ValueKind::Ethnicity | ValueKind::Code(_) | ValueKind::Organisation => Values::Code(Vec::new()),
             ValueKind::PayBand | ValueKind::Count => Values::Int(Vec::new()),
             ValueKind::Decimal | ValueKind::Pay => Values::Float(Vec::new()),
             ValueKind::Flag => Values::Bool(Vec::new()),
@@ -86,28 +84,19 @@ pub struct ColumnBuilder {
 
 impl ColumnBuilder {
     pub fn new(def: &'static ColumnDef) -> Self {
-        ColumnBuilder {
-            def,
-            values: Values::for_kind(def.kind),
-            bad_rows: Vec::new(),
-        }
+        ColumnBuilder { def, values: Values::for_kind(def.kind), bad_rows: Vec::new() }
     }
 
     /// Whether values of this physical class can be stored in the column;
     /// otherwise the message to report once for the column.
     pub fn accepts(&self, physical: Physical) -> Result<(), String> {
         let ok = match self.def.kind {
-            ValueKind::Ethnicity | ValueKind::Code(_) | ValueKind::Organisation => {
-                physical == Physical::Text
-            }
+            ValueKind::Ethnicity | ValueKind::Code(_) | ValueKind::Organisation => physical == Physical::Text,
             ValueKind::PayBand => matches!(physical, Physical::Integer | Physical::Text),
             ValueKind::Count => physical == Physical::Integer,
             ValueKind::Flag => matches!(physical, Physical::Boolean | Physical::Text),
             ValueKind::Decimal | ValueKind::Pay => {
-                matches!(
-                    physical,
-                    Physical::Float | Physical::Decimal | Physical::Integer
-                )
+                matches!(physical, Physical::Float | Physical::Decimal | Physical::Integer)
             }
         };
         if ok {
@@ -201,20 +190,14 @@ impl ColumnBuilder {
                 Err(_) => self.reject(
                     row,
                     problems,
-                    format!(
-                        "'{}' is not a pay band; use 1 (lowest) to 6 (highest)",
-                        shorten(s)
-                    ),
+                    format!("'{}' is not a pay band; use 1 (lowest) to 6 (highest)", shorten(s)),
                 ),
             },
             ValueKind::Count => match s.parse::<i64>() {
                 Ok(n) => self.push_int(row, i128::from(n), problems),
                 Err(_) => {
                     let msg = if s.parse::<f64>().is_ok() {
-                        format!(
-                            "'{}' is not a whole number; counts are whole numbers of people",
-                            shorten(s)
-                        )
+                        format!("'{}' is not a whole number; counts are whole numbers of people", shorten(s))
                     } else {
                         format!("'{}' is not a number", shorten(s))
                     };
@@ -224,16 +207,10 @@ impl ColumnBuilder {
             ValueKind::Flag => match s.to_ascii_lowercase().as_str() {
                 "true" => self.push_bool(true),
                 "false" => self.push_bool(false),
-                _ => self.reject(
-                    row,
-                    problems,
-                    format!("'{}' is not true or false", shorten(s)),
-                ),
+                _ => self.reject(row, problems, format!("'{}' is not true or false", shorten(s))),
             },
             ValueKind::Decimal | ValueKind::Pay => match s.parse::<f64>() {
-                Ok(x) if x.is_finite() && !s.contains(['i', 'I', 'n', 'N']) => {
-                    self.push_float(row, x, problems)
-                }
+                Ok(x) if x.is_finite() && !s.contains(['i', 'I', 'n', 'N']) => self.push_float(row, x, problems),
                 _ => self.reject(row, problems, format!("'{}' is not a number", shorten(s))),
             },
         }
@@ -257,20 +234,12 @@ impl ColumnBuilder {
                 if (1..=6).contains(&n) {
                     self.push_i64(n as i64);
                 } else {
-                    self.reject(
-                        row,
-                        problems,
-                        format!("{n} is not a pay band; use 1 (lowest) to 6 (highest)"),
-                    );
+                    self.reject(row, problems, format!("{n} is not a pay band; use 1 (lowest) to 6 (highest)"));
                 }
             }
             ValueKind::Count => {
                 if n < 0 {
-                    self.reject(
-                        row,
-                        problems,
-                        format!("{n} is negative; counts must be 0 or more"),
-                    );
+                    self.reject(row, problems, format!("{n} is negative; counts must be 0 or more"));
                 } else if n > i128::from(i64::MAX) {
                     self.reject(row, problems, format!("{n} is too large"));
                 } else {
@@ -278,11 +247,7 @@ impl ColumnBuilder {
                 }
             }
             ValueKind::Decimal | ValueKind::Pay => self.push_float(row, n as f64, problems),
-            _ => self.reject(
-                row,
-                problems,
-                format!("{n} is a number; this column holds codes"),
-            ),
+            _ => self.reject(row, problems, format!("{n} is a number; this column holds codes")),
         }
     }
 
@@ -294,23 +259,15 @@ impl ColumnBuilder {
 
     pub fn push_float(&mut self, row: usize, x: f64, problems: &mut Problems) {
         if !x.is_finite() {
-            return self.reject(
-                row,
-                problems,
-                "the value is not a finite number".to_string(),
-            );
+            return self.reject(row, problems, "the value is not a finite number".to_string());
         }
         match self.def.kind {
-            ValueKind::Pay if x <= 0.0 => self.reject(
-                row,
-                problems,
-                format!("{x} is not a valid hourly pay; pay must be greater than 0"),
-            ),
-            ValueKind::Decimal if x < 0.0 => self.reject(
-                row,
-                problems,
-                format!("{x} is negative; {} must be 0 or more", self.def.name),
-            ),
+            ValueKind::Pay if x <= 0.0 => {
+                self.reject(row, problems, format!("{x} is not a valid hourly pay; pay must be greater than 0"))
+            }
+            ValueKind::Decimal if x < 0.0 => {
+                self.reject(row, problems, format!("{x} is negative; {} must be 0 or more", self.def.name))
+            }
             ValueKind::Decimal | ValueKind::Pay => {
                 if let Values::Float(v) = &mut self.values {
                     v.push(Some(x));
@@ -323,11 +280,7 @@ impl ColumnBuilder {
     pub fn push_boolean(&mut self, row: usize, b: bool, problems: &mut Problems) {
         match self.def.kind {
             ValueKind::Flag => self.push_bool(b),
-            _ => self.reject(
-                row,
-                problems,
-                "a true/false value is not allowed here".to_string(),
-            ),
+            _ => self.reject(row, problems, "a true/false value is not allowed here".to_string()),
         }
     }
 

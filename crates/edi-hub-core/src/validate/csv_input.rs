@@ -9,31 +9,19 @@ use crate::dataset::Dataset;
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
-pub fn read(
-    dataset: Dataset,
-    bytes: &[u8],
-    limits: &Limits,
-    problems: &mut Problems,
-) -> Option<Read> {
+pub fn read(dataset: Dataset, bytes: &[u8], limits: &Limits, problems: &mut Problems) -> Option<Read> {
     let body = bytes.strip_prefix(BOM).unwrap_or(bytes);
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(body);
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(body);
     let mut record = csv::ByteRecord::new();
 
     match reader.read_byte_record(&mut record) {
         Ok(true) => {}
         Ok(false) => {
-            problems.push(Problem::file(
-                "the file is empty; it needs a header row and at least one data row",
-            ));
+            problems.push(Problem::file("the file is empty; it needs a header row and at least one data row"));
             return None;
         }
         Err(e) => {
-            problems.push(Problem::file(format!(
-                "the file could not be read as CSV: {e}"
-            )));
+            problems.push(Problem::file(format!("the file could not be read as CSV: {e}")));
             return None;
         }
     }
@@ -42,16 +30,13 @@ pub fn read(
         match std::str::from_utf8(field) {
             Ok(s) => names.push(s.to_string()),
             Err(_) => {
-                problems.push(Problem::file(
-                    "the header row is not valid UTF-8 text; save the file as CSV UTF-8",
-                ));
+                problems.push(Problem::file("the header row is not valid UTF-8 text; save the file as CSV UTF-8"));
                 return None;
             }
         }
     }
     let header = HeaderMap::check(dataset, &names, problems);
-    let mut builders: Vec<ColumnBuilder> =
-        dataset.columns().iter().map(ColumnBuilder::new).collect();
+    let mut builders: Vec<ColumnBuilder> = dataset.columns().iter().map(ColumnBuilder::new).collect();
     let expected = names.len();
     let mut rows = 0usize;
     let mut bad_rows = Vec::new();
@@ -61,10 +46,7 @@ pub fn read(
             Ok(true) => {}
             Ok(false) => break,
             Err(e) => {
-                problems.push(Problem::row(
-                    rows as u64 + 1,
-                    format!("the row could not be read as CSV: {e}"),
-                ));
+                problems.push(Problem::row(rows as u64 + 1, format!("the row could not be read as CSV: {e}")));
                 return None;
             }
         }
@@ -73,10 +55,7 @@ pub fn read(
             continue;
         }
         if rows >= limits.max_rows {
-            problems.push(Problem::file(format!(
-                "the file has more than {} data rows",
-                limits.max_rows
-            )));
+            problems.push(Problem::file(format!("the file has more than {} data rows", limits.max_rows)));
             return None;
         }
         let row = rows;
@@ -84,10 +63,7 @@ pub fn read(
         if record.len() != expected {
             problems.push(Problem::row(
                 row as u64 + 1,
-                format!(
-                    "the row has {} values but the header has {expected} columns",
-                    record.len()
-                ),
+                format!("the row has {} values but the header has {expected} columns", record.len()),
             ));
             bad_rows.push(row);
         }

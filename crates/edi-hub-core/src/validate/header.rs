@@ -30,10 +30,7 @@ impl HeaderMap {
             let def = defs.iter().position(|d| d.name == name.as_str());
             match def {
                 Some(i) if seen[i] => {
-                    problems.push(Problem::column(
-                        name,
-                        format!("the column '{name}' appears more than once"),
-                    ));
+                    problems.push(Problem::column(name, format!("the column '{name}' appears more than once")));
                     file_columns.push(None);
                 }
                 Some(i) => {
@@ -51,10 +48,7 @@ impl HeaderMap {
             if d.required && !seen[i] {
                 problems.push(Problem::column(
                     d.name,
-                    format!(
-                        "the required column '{}' is missing ({})",
-                        d.name, d.description
-                    ),
+                    format!("the required column '{}' is missing ({})", d.name, d.description),
                 ));
             }
         }
@@ -74,9 +68,5 @@ fn unknown_column_message(dataset: Dataset, name: &str) -> String {
             shorten(name)
         );
     }
-    format!(
-        "'{}' is not a column of the {dataset} dataset; its columns are {}",
-        shorten(name),
-        allowed.join(", ")
-    )
+    format!("'{}' is not a column of the {dataset} dataset; its columns are {}", shorten(name), allowed.join(", "))
 }

@@ -33,10 +33,7 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits {
-            max_rows: 1_000_000,
-            max_uncompressed_bytes: 512 * 1024 * 1024,
-        }
+        Limits { max_rows: 1_000_000, max_uncompressed_bytes: 512 * 1024 * 1024 }
     }
 }
 
@@ -66,12 +63,7 @@ impl Read {
             return None;
         }
         let present = header.file_columns.iter().flatten().copied().collect();
-        Some(Read {
-            rows,
-            builders,
-            present,
-            bad_rows,
-        })
+        Some(Read { rows, builders, present, bad_rows })
     }
 }
 
@@ -87,16 +79,11 @@ pub struct ValidTable {
 
 impl ValidTable {
     pub fn values(&self, name: &str) -> Option<&Values> {
-        self.columns
-            .iter()
-            .find(|(d, _, _)| d.name == name)
-            .map(|(_, _, v)| v)
+        self.columns.iter().find(|(d, _, _)| d.name == name).map(|(_, _, v)| v)
     }
 
     pub fn has_column(&self, name: &str) -> bool {
-        self.columns
-            .iter()
-            .any(|(d, present, _)| d.name == name && *present)
+        self.columns.iter().any(|(d, present, _)| d.name == name && *present)
     }
 }
 
@@ -116,11 +103,7 @@ pub fn validate(
         return Err(problems.into_vec());
     };
     let mut good = vec![true; read.rows];
-    for r in read
-        .bad_rows
-        .iter()
-        .chain(read.builders.iter().flat_map(|b| b.bad_rows.iter()))
-    {
+    for r in read.bad_rows.iter().chain(read.builders.iter().flat_map(|b| b.bad_rows.iter())) {
         if let Some(g) = good.get_mut(*r) {
             *g = false;
         }
@@ -138,19 +121,11 @@ pub fn validate(
         .enumerate()
         .map(|(i, b)| {
             let here = present.contains(&i);
-            let values = if here {
-                b.values
-            } else {
-                absent(b.def, read.rows)
-            };
+            let values = if here { b.values } else { absent(b.def, read.rows) };
             (b.def, here, values)
         })
         .collect();
-    Ok(ValidTable {
-        dataset,
-        rows: read.rows,
-        columns,
-    })
+    Ok(ValidTable { dataset, rows: read.rows, columns })
 }
 
 /// All-missing values for a column the file did not have.

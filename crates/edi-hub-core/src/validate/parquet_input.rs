@@ -17,12 +17,7 @@ use crate::dataset::Dataset;
 
 const BATCH_ROWS: usize = 8192;
 
-pub fn read(
-    dataset: Dataset,
-    bytes: Bytes,
-    limits: &Limits,
-    problems: &mut Problems,
-) -> Option<Read> {
+pub fn read(dataset: Dataset, bytes: Bytes, limits: &Limits, problems: &mut Problems) -> Option<Read> {
     if bytes.len() < 12 || !bytes.starts_with(b"PAR1") || !bytes.ends_with(b"PAR1") {
         problems.push(Problem::file(
             "the file is not a Parquet file (it does not start and end with the Parquet marker 'PAR1'); send CSV as text/csv",
@@ -32,26 +27,18 @@ pub fn read(
     let builder = match ParquetRecordBatchReaderBuilder::try_new(bytes) {
         Ok(b) => b,
         Err(e) => {
-            problems.push(Problem::file(format!(
-                "the Parquet file could not be read: {e}"
-            )));
+            problems.push(Problem::file(format!("the Parquet file could not be read: {e}")));
             return None;
         }
     };
     let metadata = builder.metadata().clone();
     let declared_rows = metadata.file_metadata().num_rows();
     if declared_rows < 0 || declared_rows as u64 > limits.max_rows as u64 {
-        problems.push(Problem::file(format!(
-            "the file has more than {} data rows",
-            limits.max_rows
-        )));
+        problems.push(Problem::file(format!("the file has more than {} data rows", limits.max_rows)));
         return None;
     }
-    let uncompressed: i64 = metadata
-        .row_groups()
-        .iter()
-        .flat_map(|rg| rg.columns().iter().map(|c| c.uncompressed_size().max(0)))
-        .sum();
+    let uncompressed: i64 =
+        metadata.row_groups().iter().flat_map(|rg| rg.columns().iter().map(|c| c.uncompressed_size().max(0))).sum();
     if uncompressed as u64 > limits.max_uncompressed_bytes {
         problems.push(Problem::file(format!(
             "the file expands to {uncompressed} bytes, more than the {} allowed",
@@ -63,8 +50,7 @@ pub fn read(
     let schema = builder.schema().clone();
     let names: Vec<String> = schema.fields().iter().map(|f| f.name().clone()).collect();
     let header = HeaderMap::check(dataset, &names, problems);
-    let mut builders: Vec<ColumnBuilder> =
-        dataset.columns().iter().map(ColumnBuilder::new).collect();
+    let mut builders: Vec<ColumnBuilder> = dataset.columns().iter().map(ColumnBuilder::new).collect();
 
     // Which file columns to decode, and whether their type is acceptable.
     let mut readable = Vec::new();
@@ -81,16 +67,10 @@ pub fn read(
     }
     let roots: Vec<usize> = readable.iter().map(|(i, _)| *i).collect();
     let mask = ProjectionMask::roots(builder.parquet_schema(), roots);
-    let reader = match builder
-        .with_projection(mask)
-        .with_batch_size(BATCH_ROWS)
-        .build()
-    {
+    let reader = match builder.with_projection(mask).with_batch_size(BATCH_ROWS).build() {
         Ok(r) => r,
         Err(e) => {
-            problems.push(Problem::file(format!(
-                "the Parquet file could not be read: {e}"
-            )));
+            problems.push(Problem::file(format!("the Parquet file could not be read: {e}")));
             return None;
         }
     };
@@ -100,26 +80,16 @@ pub fn read(
         let batch = match batch {
             Ok(b) => b,
             Err(e) => {
-                problems.push(Problem::file(format!(
-                    "the Parquet data could not be decoded: {e}"
-                )));
+                problems.push(Problem::file(format!("the Parquet data could not be decoded: {e}")));
                 return None;
             }
         };
         if rows + batch.num_rows() > limits.max_rows {
-            problems.push(Problem::file(format!(
-                "the file has more than {} data rows",
-                limits.max_rows
-            )));
+            problems.push(Problem::file(format!("the file has more than {} data rows", limits.max_rows)));
             return None;
         }
         for (position, (_, def_index)) in readable.iter().enumerate() {
-            push_array(
-                &mut builders[*def_index],
-                rows,
-                batch.column(position),
-                problems,
-            );
+            push_array(&mut builders[*def_index], rows, batch.column(position), problems);
         }
         rows += batch.num_rows();
     }
@@ -130,14 +100,7 @@ pub fn read(
             builders[*def_index].reject_all(rows);
         }
     }
-    Read::finish(
-        rows,
-        builders,
-        &header,
-        Vec::new(),
-        problems,
-        "the file has no data rows",
-    )
+    Read::finish(rows, builders, &header, Vec::new(), problems, "the file has no data rows")
 }
 
 fn physical(t: &DataType) -> Option<Physical> {
@@ -163,12 +126,7 @@ fn physical(t: &DataType) -> Option<Physical> {
     })
 }
 
-fn push_array(
-    builder: &mut ColumnBuilder,
-    first_row: usize,
-    array: &ArrayRef,
-    problems: &mut Problems,
-) {
+fn push_array(builder: &mut ColumnBuilder, first_row: usize, array: &ArrayRef, problems: &mut Problems) {
     let row = |i: usize| first_row + i;
     let t = array.data_type().clone();
     let as_type = |to: &DataType| cast(array, to).ok();
@@ -190,16 +148,12 @@ fn push_array(
             let converted = if t == DataType::UInt64 {
                 as_type(&DataType::UInt64).map(|a| {
                     let a = a.as_primitive::<UInt64Type>().clone();
-                    (0..a.len())
-                        .map(|i| (!a.is_null(i)).then(|| i128::from(a.value(i))))
-                        .collect::<Vec<_>>()
+                    (0..a.len()).map(|i| (!a.is_null(i)).then(|| i128::from(a.value(i)))).collect::<Vec<_>>()
                 })
             } else {
                 as_type(&DataType::Int64).map(|a| {
                     let a = a.as_primitive::<Int64Type>().clone();
-                    (0..a.len())
-                        .map(|i| (!a.is_null(i)).then(|| i128::from(a.value(i))))
-                        .collect::<Vec<_>>()
+                    (0..a.len()).map(|i| (!a.is_null(i)).then(|| i128::from(a.value(i)))).collect::<Vec<_>>()
                 })
             };
             if let Some(values) = converted {

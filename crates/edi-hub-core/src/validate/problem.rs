@@ -22,35 +22,19 @@ pub struct Problem {
 
 impl Problem {
     pub fn file(message: impl Into<String>) -> Self {
-        Problem {
-            row: None,
-            column: None,
-            message: message.into(),
-        }
+        Problem { row: None, column: None, message: message.into() }
     }
 
     pub fn column(column: &str, message: impl Into<String>) -> Self {
-        Problem {
-            row: None,
-            column: Some(shorten(column)),
-            message: message.into(),
-        }
+        Problem { row: None, column: Some(shorten(column)), message: message.into() }
     }
 
     pub fn cell(row: u64, column: &str, message: impl Into<String>) -> Self {
-        Problem {
-            row: Some(row),
-            column: Some(shorten(column)),
-            message: message.into(),
-        }
+        Problem { row: Some(row), column: Some(shorten(column)), message: message.into() }
     }
 
     pub fn row(row: u64, message: impl Into<String>) -> Self {
-        Problem {
-            row: Some(row),
-            column: None,
-            message: message.into(),
-        }
+        Problem { row: Some(row), column: None, message: message.into() }
     }
 }
 

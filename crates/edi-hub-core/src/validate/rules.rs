@@ -43,35 +43,16 @@ fn describe(builders: &[ColumnBuilder], present: &[usize], i: usize, skip: Optio
 }
 
 /// Runs every cross-row rule over rows whose own values were all valid.
-pub fn check(
-    dataset: Dataset,
-    builders: &[ColumnBuilder],
-    present: &[usize],
-    good: &[bool],
-    problems: &mut Problems,
-) {
-    let dims: Vec<usize> = present
-        .iter()
-        .copied()
-        .filter(|&c| builders[c].def.role == Role::Dimension)
-        .collect();
+pub fn check(dataset: Dataset, builders: &[ColumnBuilder], present: &[usize], good: &[bool], problems: &mut Problems) {
+    let dims: Vec<usize> = present.iter().copied().filter(|&c| builders[c].def.role == Role::Dimension).collect();
     duplicates(builders, present, &dims, good, problems);
     parent_and_child(dataset, builders, good, problems);
     for rule in dataset.rules() {
         match *rule {
             Rule::NotAbove { column, limit } => not_above(builders, column, limit, good, problems),
-            Rule::Nested {
-                dimension,
-                stages,
-                measure,
-            } => nested(
-                builders,
-                present,
-                &dims,
-                (dimension, stages, measure),
-                good,
-                problems,
-            ),
+            Rule::Nested { dimension, stages, measure } => {
+                nested(builders, present, &dims, (dimension, stages, measure), good, problems)
+            }
         }
     }
 }
@@ -80,22 +61,13 @@ fn column<'a>(builders: &'a [ColumnBuilder], name: &str) -> Option<&'a ColumnBui
     builders.iter().find(|b| b.def.name == name)
 }
 
-fn duplicates(
-    builders: &[ColumnBuilder],
-    present: &[usize],
-    dims: &[usize],
-    good: &[bool],
-    problems: &mut Problems,
-) {
+fn duplicates(builders: &[ColumnBuilder], present: &[usize], dims: &[usize], good: &[bool], problems: &mut Problems) {
     let mut first: HashMap<Vec<Key>, usize> = HashMap::new();
     for (i, ok) in good.iter().enumerate() {
         if !ok {
             continue;
         }
-        let key: Vec<Key> = dims
-            .iter()
-            .map(|&c| key_at(&builders[c].values, i))
-            .collect();
+        let key: Vec<Key> = dims.iter().map(|&c| key_at(&builders[c].values, i)).collect();
         if let Some(&earlier) = first.get(&key) {
             problems.push(Problem::row(
                 i as u64 + 1,
@@ -111,12 +83,7 @@ fn duplicates(
     }
 }
 
-fn parent_and_child(
-    dataset: Dataset,
-    builders: &[ColumnBuilder],
-    good: &[bool],
-    problems: &mut Problems,
-) {
+fn parent_and_child(dataset: Dataset, builders: &[ColumnBuilder], good: &[bool], problems: &mut Problems) {
     let Some(eth) = column(builders, "ethnicity") else {
         return;
     };
@@ -153,13 +120,7 @@ fn parent_and_child(
     }
 }
 
-fn not_above(
-    builders: &[ColumnBuilder],
-    name: &str,
-    limit: &str,
-    good: &[bool],
-    problems: &mut Problems,
-) {
+fn not_above(builders: &[ColumnBuilder], name: &str, limit: &str, good: &[bool], problems: &mut Problems) {
     let (Some(a), Some(b)) = (column(builders, name), column(builders, limit)) else {
         return;
     };
@@ -184,42 +145,26 @@ fn nested(
     good: &[bool],
     problems: &mut Problems,
 ) {
-    let (Some(stage_col), Some(measure_col)) =
-        (column(builders, dimension), column(builders, measure))
-    else {
+    let (Some(stage_col), Some(measure_col)) = (column(builders, dimension), column(builders, measure)) else {
         return;
     };
-    let others: Vec<usize> = dims
-        .iter()
-        .copied()
-        .filter(|&c| builders[c].def.name != dimension)
-        .collect();
+    let others: Vec<usize> = dims.iter().copied().filter(|&c| builders[c].def.name != dimension).collect();
     // For each combination of the other dimensions: per stage, (count, row).
     let mut groups: HashMap<Vec<Key>, Vec<Option<(i64, usize)>>> = HashMap::new();
     for (i, ok) in good.iter().enumerate() {
-        let (true, Some(stage), Some(n)) =
-            (*ok, stage_col.values.code(i), measure_col.values.int(i))
-        else {
+        let (true, Some(stage), Some(n)) = (*ok, stage_col.values.code(i), measure_col.values.int(i)) else {
             continue;
         };
         let Some(s) = stages.iter().position(|x| *x == stage) else {
             continue;
         };
-        let key: Vec<Key> = others
-            .iter()
-            .map(|&c| key_at(&builders[c].values, i))
-            .collect();
-        groups
-            .entry(key)
-            .or_insert_with(|| vec![None; stages.len()])[s] = Some((n, i));
+        let key: Vec<Key> = others.iter().map(|&c| key_at(&builders[c].values, i)).collect();
+        groups.entry(key).or_insert_with(|| vec![None; stages.len()])[s] = Some((n, i));
     }
     let mut found = Vec::new();
     for per_stage in groups.values() {
-        let reported: Vec<(usize, (i64, usize))> = per_stage
-            .iter()
-            .enumerate()
-            .filter_map(|(s, v)| v.map(|v| (s, v)))
-            .collect();
+        let reported: Vec<(usize, (i64, usize))> =
+            per_stage.iter().enumerate().filter_map(|(s, v)| v.map(|v| (s, v))).collect();
         for pair in reported.windows(2) {
             let (s0, (n0, _)) = pair[0];
             let (s1, (n1, row1)) = pair[1];

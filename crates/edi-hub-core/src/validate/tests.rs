@@ -4,12 +4,7 @@ use proptest::prelude::*;
 use super::*;
 
 fn csv(dataset: Dataset, text: &str) -> Result<ValidTable, Vec<Problem>> {
-    validate(
-        dataset,
-        UploadFormat::Csv,
-        Bytes::from(text.to_string()),
-        &Limits::default(),
-    )
+    validate(dataset, UploadFormat::Csv, Bytes::from(text.to_string()), &Limits::default())
 }
 
 fn problems(dataset: Dataset, text: &str) -> Vec<Problem> {
@@ -17,8 +12,7 @@ fn problems(dataset: Dataset, text: &str) -> Vec<Problem> {
 }
 
 fn has(ps: &[Problem], row: Option<u64>, column: Option<&str>, needle: &str) -> bool {
-    ps.iter()
-        .any(|p| p.row == row && p.column.as_deref() == column && p.message.contains(needle))
+    ps.iter().any(|p| p.row == row && p.column.as_deref() == column && p.message.contains(needle))
 }
 
 #[test]
@@ -32,37 +26,16 @@ fn accepts_a_good_workforce_file_with_bom_and_crlf() {
     assert!(t.has_column("pay_band"));
     assert!(!t.has_column("sex"));
     assert_eq!(t.values("headcount").unwrap().int(0), Some(12));
-    assert_eq!(
-        t.values("ethnicity").unwrap().code(1),
-        Some("white_british")
-    );
+    assert_eq!(t.values("ethnicity").unwrap().code(1), Some("white_british"));
 }
 
 #[test]
 fn header_problems_are_all_listed() {
-    let ps = problems(
-        Dataset::Workforce,
-        "Ethnicity,colour,headcount,headcount\nwhite,1,2,3\n",
-    );
-    assert!(has(
-        &ps,
-        None,
-        Some("Ethnicity"),
-        "should be named 'ethnicity'"
-    ));
-    assert!(has(
-        &ps,
-        None,
-        Some("colour"),
-        "not a column of the workforce dataset"
-    ));
+    let ps = problems(Dataset::Workforce, "Ethnicity,colour,headcount,headcount\nwhite,1,2,3\n");
+    assert!(has(&ps, None, Some("Ethnicity"), "should be named 'ethnicity'"));
+    assert!(has(&ps, None, Some("colour"), "not a column of the workforce dataset"));
     assert!(has(&ps, None, Some("headcount"), "more than once"));
-    assert!(has(
-        &ps,
-        None,
-        Some("ethnicity"),
-        "required column 'ethnicity' is missing"
-    ));
+    assert!(has(&ps, None, Some("ethnicity"), "required column 'ethnicity' is missing"));
 }
 
 #[test]
@@ -73,12 +46,7 @@ fn value_problems_name_row_and_column() {
     );
     assert!(has(&ps, Some(1), Some("ethnicity"), "did you mean 'black'"));
     assert!(has(&ps, Some(1), Some("pay_band"), "not a pay band"));
-    assert!(has(
-        &ps,
-        Some(1),
-        Some("senior_leadership"),
-        "not true or false"
-    ));
+    assert!(has(&ps, Some(1), Some("senior_leadership"), "not true or false"));
     assert!(has(&ps, Some(1), Some("headcount"), "negative"));
     assert!(has(&ps, Some(1), Some("fte"), "not a number"));
     assert!(has(&ps, Some(2), Some("pay_band"), "missing"));
@@ -91,26 +59,13 @@ fn duplicates_and_parent_child_codes() {
         Dataset::Casework,
         "ethnicity,case_type,count\nblack,disciplinary,1\nblack,disciplinary,2\nblack_african,grievance,3\n",
     );
-    assert!(has(
-        &ps,
-        Some(2),
-        None,
-        "appears more than once (first in row 1)"
-    ));
-    assert!(has(
-        &ps,
-        Some(3),
-        Some("ethnicity"),
-        "together with its high-level group 'black'"
-    ));
+    assert!(has(&ps, Some(2), None, "appears more than once (first in row 1)"));
+    assert!(has(&ps, Some(3), Some("ethnicity"), "together with its high-level group 'black'"));
 }
 
 #[test]
 fn survey_positive_not_above_respondents() {
-    let ps = problems(
-        Dataset::Survey,
-        "ethnicity,question,respondents,positive\nasian,psychological_safety,10,11\n",
-    );
+    let ps = problems(Dataset::Survey, "ethnicity,question,respondents,positive\nasian,psychological_safety,10,11\n");
     assert!(has(&ps, Some(1), Some("positive"), "more than respondents"));
 }
 
@@ -120,18 +75,8 @@ fn recruitment_stages_nest() {
         Dataset::Recruitment,
         "ethnicity,stage,count\nwhite,applied,10\nwhite,shortlisted,12\nwhite,appointed,3\nasian,applied,5\nasian,appointed,6\n",
     );
-    assert!(has(
-        &ps,
-        Some(2),
-        Some("count"),
-        "shortlisted count (12) is more than applied (10)"
-    ));
-    assert!(has(
-        &ps,
-        Some(5),
-        Some("count"),
-        "appointed count (6) is more than applied (5)"
-    ));
+    assert!(has(&ps, Some(2), Some("count"), "shortlisted count (12) is more than applied (10)"));
+    assert!(has(&ps, Some(5), Some("count"), "appointed count (6) is more than applied (5)"));
     assert_eq!(ps.len(), 2, "{ps:?}");
 }
 
@@ -139,10 +84,7 @@ fn recruitment_stages_nest() {
 fn empty_files_and_bad_text() {
     assert!(has(&problems(Dataset::Pay, ""), None, None, "empty"));
     assert!(has(
-        &problems(
-            Dataset::Pay,
-            "ethnicity,headcount,mean_hourly_pay,median_hourly_pay\n"
-        ),
+        &problems(Dataset::Pay, "ethnicity,headcount,mean_hourly_pay,median_hourly_pay\n"),
         None,
         None,
         "no data rows"
@@ -150,9 +92,7 @@ fn empty_files_and_bad_text() {
     let ps = validate(
         Dataset::Casework,
         UploadFormat::Csv,
-        Bytes::from_static(
-            b"ethnicity,case_type,count\nwhite,disciplinary,1\nwh\xffte,grievance,2\n",
-        ),
+        Bytes::from_static(b"ethnicity,case_type,count\nwhite,disciplinary,1\nwh\xffte,grievance,2\n"),
         &Limits::default(),
     )
     .unwrap_err();
@@ -161,35 +101,22 @@ fn empty_files_and_bad_text() {
 
 #[test]
 fn pay_must_be_positive() {
-    let ps = problems(
-        Dataset::Pay,
-        "ethnicity,headcount,mean_hourly_pay,median_hourly_pay\nwhite,10,0,-2\n",
-    );
+    let ps = problems(Dataset::Pay, "ethnicity,headcount,mean_hourly_pay,median_hourly_pay\nwhite,10,0,-2\n");
     assert!(has(&ps, Some(1), Some("mean_hourly_pay"), "greater than 0"));
-    assert!(has(
-        &ps,
-        Some(1),
-        Some("median_hourly_pay"),
-        "greater than 0"
-    ));
+    assert!(has(&ps, Some(1), Some("median_hourly_pay"), "greater than 0"));
 }
 
 #[test]
 fn ragged_rows_and_blank_lines() {
-    let ps = problems(
-        Dataset::Casework,
-        "ethnicity,case_type,count\nwhite,disciplinary\n\nasian,grievance,1,9\n",
-    );
+    let ps = problems(Dataset::Casework, "ethnicity,case_type,count\nwhite,disciplinary\n\nasian,grievance,1,9\n");
     assert!(has(&ps, Some(1), None, "2 values but the header has 3"));
     assert!(has(&ps, Some(2), None, "4 values"));
 }
 
 #[test]
 fn population_checks_parent_child_per_organisation() {
-    let ok = csv(
-        Dataset::Population,
-        "organisation,ethnicity,residents\nE09000001,black,10\nE09000002,black_african,5\n",
-    );
+    let ok =
+        csv(Dataset::Population, "organisation,ethnicity,residents\nE09000001,black,10\nE09000002,black_african,5\n");
     assert!(ok.is_ok(), "{ok:?}");
     let ps = problems(
         Dataset::Population,
@@ -213,23 +140,16 @@ fn problem_list_is_capped() {
 #[test]
 fn thousands_of_columns_is_one_problem() {
     let header: Vec<String> = (0..5000).map(|i| format!("c{i}")).collect();
-    let ps = problems(
-        Dataset::Casework,
-        &format!("{}\n{}\n", header.join(","), vec!["1"; 5000].join(",")),
-    );
+    let ps = problems(Dataset::Casework, &format!("{}\n{}\n", header.join(","), vec!["1"; 5000].join(",")));
     assert!(ps.len() < 10, "{}", ps.len());
     assert!(has(&ps, None, None, "5000 columns"));
 }
 
 #[test]
 fn parquet_magic_is_checked() {
-    let ps = validate(
-        Dataset::Pay,
-        UploadFormat::Parquet,
-        Bytes::from_static(b"ethnicity,headcount\n"),
-        &Limits::default(),
-    )
-    .unwrap_err();
+    let ps =
+        validate(Dataset::Pay, UploadFormat::Parquet, Bytes::from_static(b"ethnicity,headcount\n"), &Limits::default())
+            .unwrap_err();
     assert!(has(&ps, None, None, "not a Parquet file"));
     let ps = validate(
         Dataset::Pay,

@@ -159,25 +159,15 @@ pub async fn benchmark(
     let mut given: BTreeMap<String, String> = BTreeMap::new();
     for (k, v) in query {
         if given.insert(k.clone(), v).is_some() {
-            return Err(ApiError::bad_parameter(
-                &k,
-                format!("'{k}' is given more than once"),
-            ));
+            return Err(ApiError::bad_parameter(&k, format!("'{k}' is given more than once")));
         }
     }
     let format_name = given.remove("format");
     let (periods, single) = periods(&mut given)?;
-    let params = metric
-        .resolve(&given)
-        .map_err(|e| ApiError::bad_parameter(&e.parameter, e.message))?;
+    let params = metric.resolve(&given).map_err(|e| ApiError::bad_parameter(&e.parameter, e.message))?;
     let format = negotiate(format_name.as_deref(), &headers)?;
     let viewer = caller.viewer();
-    let request = BenchmarkRequest {
-        metric,
-        params,
-        periods,
-        viewer,
-    };
+    let request = BenchmarkRequest { metric, params, periods, viewer };
     let (answer, _) = app.engine.benchmark(&request).await?;
     let target = format!("benchmarks/{}", metric.id);
     audit_unredacted(&app, &caller, viewer, target, std::slice::from_ref(&answer)).await;
@@ -191,32 +181,17 @@ fn periods(given: &mut BTreeMap<String, String>) -> ApiResult<(Vec<Period>, bool
     let to = given.remove("to");
     match (period, from, to) {
         (Some(p), None, None) => Ok((vec![period_param("period", &p)?], true)),
-        (Some(_), _, _) => Err(ApiError::bad_parameter(
-            "period",
-            "give either period or from and to, not both",
-        )),
+        (Some(_), _, _) => Err(ApiError::bad_parameter("period", "give either period or from and to, not both")),
         (None, Some(f), Some(t)) => {
             let (f, t) = (period_param("from", &f)?, period_param("to", &t)?);
             if f > t {
-                return Err(ApiError::bad_parameter(
-                    "from",
-                    format!("from ({f}) is after to ({t})"),
-                ));
+                return Err(ApiError::bad_parameter("from", format!("from ({f}) is after to ({t})")));
             }
             Ok((f.range_to(t), false))
         }
-        (None, Some(_), None) => Err(ApiError::bad_parameter(
-            "to",
-            "a trend needs both from and to",
-        )),
-        (None, None, Some(_)) => Err(ApiError::bad_parameter(
-            "from",
-            "a trend needs both from and to",
-        )),
-        (None, None, None) => Err(ApiError::bad_parameter(
-            "period",
-            "period is required (or from and to for a trend)",
-        )),
+        (None, Some(_), None) => Err(ApiError::bad_parameter("to", "a trend needs both from and to")),
+        (None, None, Some(_)) => Err(ApiError::bad_parameter("from", "a trend needs both from and to")),
+        (None, None, None) => Err(ApiError::bad_parameter("period", "period is required (or from and to for a trend)")),
     }
 }
 
@@ -236,35 +211,16 @@ pub(crate) async fn audit_unredacted(
         .count();
     if unredacted > 0 {
         let detail = format!("{unredacted} organisation rows unredacted");
-        audit(
-            app,
-            Some(caller),
-            "unredacted_read",
-            AuditOutcome::Success,
-            Some(target),
-            None,
-            Some(detail),
-        )
-        .await;
+        audit(app, Some(caller), "unredacted_read", AuditOutcome::Success, Some(target), None, Some(detail)).await;
     }
 }
 
 /// Encodes an answer in the negotiated format.
 pub fn respond(answer: &Answer, single: bool, format: Format) -> ApiResult<Response> {
-    let name = format!(
-        "{}-{}",
-        answer.metric.id,
-        answer
-            .periods
-            .first()
-            .map(ToString::to_string)
-            .unwrap_or_default()
-    );
+    let name = format!("{}-{}", answer.metric.id, answer.periods.first().map(ToString::to_string).unwrap_or_default());
     let slot = format.index() * 2 + usize::from(single);
     let bytes = answer.encoded.get_or_encode(slot, || match format {
-        Format::Json => serde_json::to_vec(&answer_json(answer, single))
-            .map(Bytes::from)
-            .map_err(ApiError::internal),
+        Format::Json => serde_json::to_vec(&answer_json(answer, single)).map(Bytes::from).map_err(ApiError::internal),
         _ => answer_table(answer)?.bytes(format),
     })?;
     Ok(binary(format, &name, bytes))
@@ -311,12 +267,7 @@ pub fn answer_json(answer: &Answer, single: bool) -> BenchmarkAnswer {
         period: if single { first.clone() } else { None },
         from: if single { None } else { first },
         to: if single { None } else { last },
-        parameters: answer
-            .params
-            .to_map()
-            .into_iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect(),
+        parameters: answer.params.to_map().into_iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
         unit: answer.metric.unit.to_string(),
         rows: answer.rows.iter().map(|r| row_json(r, integer)).collect(),
     }
@@ -342,25 +293,15 @@ pub fn rows_table(rows: &[(&str, &Row)], integer: bool, with_metric: bool) -> Ap
         Arc::new(rows.iter().map(|(_, r)| f(r)).collect::<Int64Array>())
     };
     let part = |f: &dyn Fn(&Row) -> Option<f64>| -> ArrayRef {
-        if integer {
-            int(&|r| f(r).map(|x| x.round() as i64))
-        } else {
-            float(f)
-        }
+        if integer { int(&|r| f(r).map(|x| x.round() as i64)) } else { float(f) }
     };
     let mut columns: Vec<(&str, ArrayRef)> = Vec::with_capacity(15);
     if with_metric {
-        columns.push((
-            "metric",
-            Arc::new(rows.iter().map(|(m, _)| Some(*m)).collect::<StringArray>()),
-        ));
+        columns.push(("metric", Arc::new(rows.iter().map(|(m, _)| Some(*m)).collect::<StringArray>())));
     }
     columns.extend([
         ("scope", text(&|r| Some(r.scope.id().to_string()))),
-        (
-            "organisation",
-            text(&|r| r.organisation.map(|o| o.code().to_string())),
-        ),
+        ("organisation", text(&|r| r.organisation.map(|o| o.code().to_string()))),
         ("name", text(&|r| Some(r.name.clone()))),
         ("period", text(&|r| Some(r.period.to_string()))),
         ("value", float(&|r| r.value)),
@@ -374,8 +315,5 @@ pub fn rows_table(rows: &[(&str, &Row)], integer: bool, with_metric: bool) -> Ap
         ("q3", float(&|r| r.q3)),
         ("max", float(&|r| r.max)),
     ]);
-    Ok(Table {
-        batch: batch(columns)?,
-        suppressed: rows.iter().map(|(_, r)| r.suppressed.clone()).collect(),
-    })
+    Ok(Table { batch: batch(columns)?, suppressed: rows.iter().map(|(_, r)| r.suppressed.clone()).collect() })
 }

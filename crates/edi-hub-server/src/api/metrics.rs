@@ -87,7 +87,5 @@ impl From<&MetricDef> for Metric {
     )
 )]
 pub async fn list_metrics(_caller: Caller) -> Json<MetricCatalogue> {
-    Json(MetricCatalogue {
-        metrics: CATALOGUE.iter().map(Metric::from).collect(),
-    })
+    Json(MetricCatalogue { metrics: CATALOGUE.iter().map(Metric::from).collect() })
 }

@@ -9,6 +9,7 @@ mod profile;
 mod reference;
 mod submissions;
 mod system;
+mod tokens;
 mod validate;
 
 use axum::Router;
@@ -39,6 +40,7 @@ use crate::auth::Caller;
         (name = "validation", description = "Checking a file without storing it"),
         (name = "benchmarks", description = "The metric catalogue and benchmark answers"),
         (name = "reference", description = "Reference data kept by data stewards"),
+        (name = "tokens", description = "API tokens, managed by data stewards"),
         (name = "system", description = "Health and documentation")
     )
 )]
@@ -49,10 +51,7 @@ struct BearerAuth;
 impl Modify for BearerAuth {
     fn modify(&self, openapi: &mut Spec) {
         if let Some(components) = openapi.components.as_mut() {
-            components.add_security_scheme(
-                "bearer",
-                SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
-            );
+            components.add_security_scheme("bearer", SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)));
         }
     }
 }
@@ -69,6 +68,8 @@ fn api(app: AppState) -> (Router<AppState>, Spec) {
         .routes(routes!(metrics::list_metrics))
         .routes(routes!(benchmarks::benchmark))
         .routes(routes!(profile::profile))
+        .routes(routes!(tokens::create_token, tokens::list_tokens))
+        .routes(routes!(tokens::revoke_token))
         .layer(from_fn_with_state(app, crate::rate_limit::limit));
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(v1)
@@ -85,9 +86,7 @@ pub fn spec(app: AppState) -> Spec {
 /// The router with its state, plus the spec it serves at `/openapi.json`.
 pub fn routes(app: AppState) -> (Router, Spec) {
     let (router, spec) = api(app.clone());
-    let router = router
-        .merge(SwaggerUi::new("/docs").url("/openapi.json", spec.clone()))
-        .with_state(app);
+    let router = router.merge(SwaggerUi::new("/docs").url("/openapi.json", spec.clone())).with_state(app);
     (router, spec)
 }
 
@@ -105,9 +104,7 @@ pub(crate) async fn audit(
         at: Utc::now(),
         actor: caller.map(|c| c.id().to_string()),
         role: caller.map(|c| c.role().name().to_string()),
-        organisation: caller
-            .and_then(|c| c.organisation())
-            .map(|o| o.code().to_string()),
+        organisation: caller.and_then(|c| c.organisation()).map(|o| o.code().to_string()),
         action: action.to_string(),
         outcome,
         target,

@@ -12,10 +12,7 @@ pub fn latest_period() -> Period {
 }
 
 pub fn organisation_in_path(s: &str) -> ApiResult<Organisation> {
-    s.parse()
-        .map_err(|e: edi_hub_core::organisation::UnknownOrganisation| {
-            ApiError::not_found(e.to_string())
-        })
+    s.parse().map_err(|e: edi_hub_core::organisation::UnknownOrganisation| ApiError::not_found(e.to_string()))
 }
 
 /// A per-period dataset named in a path.
@@ -31,25 +28,15 @@ pub fn dataset_in_path(s: &str) -> ApiResult<Dataset> {
 }
 
 pub fn period_param(name: &str, s: &str) -> ApiResult<Period> {
-    Period::parse_until(s, latest_period())
-        .map_err(|e| ApiError::bad_parameter(name, e.to_string()))
+    Period::parse_until(s, latest_period()).map_err(|e| ApiError::bad_parameter(name, e.to_string()))
 }
 
 pub fn organisation_param(name: &str, s: &str) -> ApiResult<Organisation> {
-    s.parse()
-        .map_err(|e: edi_hub_core::organisation::UnknownOrganisation| {
-            ApiError::bad_parameter(name, e.to_string())
-        })
+    s.parse().map_err(|e: edi_hub_core::organisation::UnknownOrganisation| ApiError::bad_parameter(name, e.to_string()))
 }
 
 pub fn dataset_param(name: &str, s: &str) -> ApiResult<Dataset> {
     dataset_in_path(s).map_err(|_| {
-        ApiError::bad_parameter(
-            name,
-            format!(
-                "'{}' is not a dataset",
-                s.chars().take(40).collect::<String>()
-            ),
-        )
+        ApiError::bad_parameter(name, format!("'{}' is not a dataset", s.chars().take(40).collect::<String>()))
     })
 }

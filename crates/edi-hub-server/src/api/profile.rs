@@ -87,9 +87,7 @@ pub async fn profile(
 ) -> ApiResult<Response> {
     let organisation = organisation_in_path(&organisation)?;
     let format_name = query.remove("format");
-    let period = query
-        .remove("period")
-        .ok_or_else(|| ApiError::bad_parameter("period", "period is required"))?;
+    let period = query.remove("period").ok_or_else(|| ApiError::bad_parameter("period", "period is required"))?;
     let period = period_param("period", &period)?;
     if let Some(unknown) = query.keys().next() {
         return Err(ApiError::bad_parameter(
@@ -104,25 +102,13 @@ pub async fn profile(
         let params = metric
             .resolve(&BTreeMap::new())
             .map_err(|e| ApiError::internal(format!("default parameters of {}: {e}", metric.id)))?;
-        let request = BenchmarkRequest {
-            metric,
-            params,
-            periods: vec![period],
-            viewer,
-        };
+        let request = BenchmarkRequest { metric, params, periods: vec![period], viewer };
         let mut answer = Answer::clone(&app.engine.benchmark(&request).await?.0);
         answer.rows.retain(|r| in_profile(organisation, r));
         answer.encoded = Encoded::default();
         answers.push(answer);
     }
-    audit_unredacted(
-        &app,
-        &caller,
-        viewer,
-        format!("profile/{organisation}"),
-        &answers,
-    )
-    .await;
+    audit_unredacted(&app, &caller, viewer, format!("profile/{organisation}"), &answers).await;
     if format == Format::Json {
         let body = Profile {
             organisation: organisation.code().to_string(),
@@ -132,9 +118,6 @@ pub async fn profile(
         };
         return Ok(Json(body).into_response());
     }
-    let rows: Vec<(&str, &Row)> = answers
-        .iter()
-        .flat_map(|a| a.rows.iter().map(move |r| (a.metric.id, r)))
-        .collect();
+    let rows: Vec<(&str, &Row)> = answers.iter().flat_map(|a| a.rows.iter().map(move |r| (a.metric.id, r))).collect();
     rows_table(&rows, false, true)?.encode(format, &format!("profile-{organisation}-{period}"))
 }

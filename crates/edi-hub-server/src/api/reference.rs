@@ -61,16 +61,7 @@ pub async fn put_population(
     let table = match validate_upload(Dataset::Population, format, bytes).await {
         Ok(t) => t,
         Err(e) => {
-            audit(
-                &app,
-                Some(&caller),
-                "population",
-                AuditOutcome::Rejected,
-                None,
-                None,
-                None,
-            )
-            .await;
+            audit(&app, Some(&caller), "population", AuditOutcome::Rejected, None, None, None).await;
             return Err(e);
         }
     };
@@ -81,10 +72,7 @@ pub async fn put_population(
     })
     .await
     .map_err(ApiError::internal)??;
-    let record = app
-        .store
-        .replace_population(parquet, rows, checksum)
-        .await?;
+    let record = app.store.replace_population(parquet, rows, checksum).await?;
     audit(
         &app,
         Some(&caller),
@@ -95,8 +83,5 @@ pub async fn put_population(
         Some(format!("{rows} rows")),
     )
     .await;
-    Ok(Json(PopulationStored {
-        rows: record.rows,
-        checksum: record.checksum,
-    }))
+    Ok(Json(PopulationStored { rows: record.rows, checksum: record.checksum }))
 }

@@ -14,9 +14,7 @@ use serde::Serialize;
 use utoipa::{IntoParams, ToSchema};
 
 use super::audit;
-use super::paths::{
-    dataset_in_path, dataset_param, organisation_in_path, organisation_param, period_param,
-};
+use super::paths::{dataset_in_path, dataset_param, organisation_in_path, organisation_param, period_param};
 use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, ProblemDetails};
@@ -159,8 +157,7 @@ pub async fn put_submission(
     };
     let rows = table.rows as u64;
     let parquet = tokio::task::spawn_blocking(move || {
-        let batch =
-            to_record_batch(&table, Some((organisation, period))).map_err(ApiError::internal)?;
+        let batch = to_record_batch(&table, Some((organisation, period))).map_err(ApiError::internal)?;
         encode_parquet(&batch).map_err(ApiError::from)
     })
     .await
@@ -224,31 +221,14 @@ pub async fn list_submissions(
     let start = match &filters.page_token {
         None => 0,
         Some(token) => {
-            matching
-                .iter()
-                .position(|s| &s.id == token)
-                .ok_or_else(|| {
-                    ApiError::bad_parameter(
-                        "page_token",
-                        "the page token is not valid (it may have expired)",
-                    )
-                })?
-                + 1
+            matching.iter().position(|s| &s.id == token).ok_or_else(|| {
+                ApiError::bad_parameter("page_token", "the page token is not valid (it may have expired)")
+            })? + 1
         }
     };
-    let page: Vec<Submission> = matching
-        .iter()
-        .skip(start)
-        .take(filters.limit)
-        .map(|s| Submission::from(*s))
-        .collect();
-    let next_page_token = (start + page.len() < matching.len())
-        .then(|| page.last().map(|s| s.id.clone()))
-        .flatten();
-    Ok(Json(SubmissionList {
-        submissions: page,
-        next_page_token,
-    }))
+    let page: Vec<Submission> = matching.iter().skip(start).take(filters.limit).map(|s| Submission::from(*s)).collect();
+    let next_page_token = (start + page.len() < matching.len()).then(|| page.last().map(|s| s.id.clone())).flatten();
+    Ok(Json(SubmissionList { submissions: page, next_page_token }))
 }
 
 struct Filters {
@@ -262,21 +242,11 @@ struct Filters {
 
 impl Filters {
     fn parse(q: &HashMap<String, String>) -> ApiResult<Filters> {
-        const KNOWN: [&str; 6] = [
-            "organisation",
-            "dataset",
-            "period",
-            "status",
-            "limit",
-            "page_token",
-        ];
+        const KNOWN: [&str; 6] = ["organisation", "dataset", "period", "status", "limit", "page_token"];
         if let Some(unknown) = q.keys().find(|k| !KNOWN.contains(&k.as_str())) {
             return Err(ApiError::bad_parameter(
                 unknown,
-                format!(
-                    "'{unknown}' is not a filter; filters are {}",
-                    KNOWN.join(", ")
-                ),
+                format!("'{unknown}' is not a filter; filters are {}", KNOWN.join(", ")),
             ));
         }
         let status = match q.get("status").map(String::as_str) {
@@ -285,10 +255,7 @@ impl Filters {
             Some("superseded") => Some(Status::Superseded),
             Some("withdrawn") => Some(Status::Withdrawn),
             Some(_) => {
-                return Err(ApiError::bad_parameter(
-                    "status",
-                    "status must be current, superseded or withdrawn",
-                ));
+                return Err(ApiError::bad_parameter("status", "status must be current, superseded or withdrawn"));
             }
         };
         let limit = match q.get("limit") {
@@ -297,23 +264,12 @@ impl Filters {
                 .parse::<usize>()
                 .ok()
                 .filter(|n| (1..=1000).contains(n))
-                .ok_or_else(|| {
-                    ApiError::bad_parameter("limit", "limit must be a whole number from 1 to 1000")
-                })?,
+                .ok_or_else(|| ApiError::bad_parameter("limit", "limit must be a whole number from 1 to 1000"))?,
         };
         Ok(Filters {
-            organisation: q
-                .get("organisation")
-                .map(|s| organisation_param("organisation", s))
-                .transpose()?,
-            dataset: q
-                .get("dataset")
-                .map(|s| dataset_param("dataset", s))
-                .transpose()?,
-            period: q
-                .get("period")
-                .map(|s| period_param("period", s))
-                .transpose()?,
+            organisation: q.get("organisation").map(|s| organisation_param("organisation", s)).transpose()?,
+            dataset: q.get("dataset").map(|s| dataset_param("dataset", s)).transpose()?,
+            period: q.get("period").map(|s| period_param("period", s)).transpose()?,
             status,
             limit,
             page_token: q.get("page_token").cloned(),
@@ -355,28 +311,12 @@ pub async fn withdraw_submission(
 ) -> ApiResult<StatusCode> {
     let snapshot = app.store.refresh().await?;
     let record = snapshot.get(&id).ok_or_else(|| {
-        ApiError::not_found(format!(
-            "no submission has the id '{}'",
-            id.chars().take(40).collect::<String>()
-        ))
+        ApiError::not_found(format!("no submission has the id '{}'", id.chars().take(40).collect::<String>()))
     })?;
     caller.require_owner_or_steward(record.organisation)?;
     let result = app.store.withdraw(&id, Some(caller.id().to_string())).await;
-    let outcome = if result.is_ok() {
-        AuditOutcome::Success
-    } else {
-        AuditOutcome::Rejected
-    };
-    audit(
-        &app,
-        Some(&caller),
-        "withdraw",
-        outcome,
-        None,
-        Some(id),
-        None,
-    )
-    .await;
+    let outcome = if result.is_ok() { AuditOutcome::Success } else { AuditOutcome::Rejected };
+    audit(&app, Some(&caller), "withdraw", outcome, None, Some(id), None).await;
     result?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -18,9 +18,7 @@ pub struct Health {
 /// Liveness: the process is up.
 #[utoipa::path(get, path = "/healthz", tag = "system", responses((status = 200, body = Health)))]
 pub async fn healthz() -> Json<Health> {
-    Json(Health {
-        status: "ok".into(),
-    })
+    Json(Health { status: "ok".into() })
 }
 
 /// Readiness: the object store answers.
@@ -38,7 +36,5 @@ pub async fn readyz(State(app): State<AppState>) -> ApiResult<Json<Health>> {
         .check_reachable()
         .await
         .map_err(|e| ApiError::unavailable(format!("the object store is not reachable: {e}")))?;
-    Ok(Json(Health {
-        status: "ready".into(),
-    }))
+    Ok(Json(Health { status: "ready".into() }))
 }

@@ -53,14 +53,10 @@ pub async fn validate_file(
     headers: HeaderMap,
     body: Body,
 ) -> ApiResult<Json<Validated>> {
-    let dataset: Dataset = dataset
-        .parse()
-        .map_err(|e: edi_hub_core::dataset::UnknownDataset| ApiError::not_found(e.to_string()))?;
+    let dataset: Dataset =
+        dataset.parse().map_err(|e: edi_hub_core::dataset::UnknownDataset| ApiError::not_found(e.to_string()))?;
     let format = upload_format(&headers)?;
     let bytes = read_body(&headers, body, app.config.max_upload_bytes).await?;
     let table = validate_upload(dataset, format, bytes).await?;
-    Ok(Json(Validated {
-        valid: true,
-        rows: table.rows as u64,
-    }))
+    Ok(Json(Validated { valid: true, rows: table.rows as u64 }))
 }

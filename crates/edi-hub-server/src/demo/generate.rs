@@ -77,11 +77,7 @@ fn profile(o: Organisation, rng: &mut StdRng) -> Profile {
             w * diversity * rng.random_range(0.5..1.5)
         })
         .collect();
-    let staff = if o.index() == 0 {
-        900.0
-    } else {
-        rng.random_range(1800.0..8000.0)
-    };
+    let staff = if o.index() == 0 { 900.0 } else { rng.random_range(1800.0..8000.0) };
     Profile {
         staff,
         mix,
@@ -104,27 +100,15 @@ fn headcounts(p: &Profile, quarter: usize, rng: &mut StdRng) -> Vec<(&'static st
     let total: f64 = p.mix.iter().sum();
     let staff = p.staff * (1.0 + 0.004 * quarter as f64);
     let mut out = Vec::new();
-    let codes = MIX
-        .iter()
-        .map(|(c, _)| *c)
-        .zip(p.mix.iter().copied())
-        .chain([(NOT_STATED, total * p.not_stated)]);
+    let codes = MIX.iter().map(|(c, _)| *c).zip(p.mix.iter().copied()).chain([(NOT_STATED, total * p.not_stated)]);
     for (code, weight) in codes {
         let share = weight / (total * (1.0 + p.not_stated));
         let tilt = |b: usize| {
-            if is_minority(code) {
-                MINORITY_TILT[b] * (1.0 + 0.01 * quarter as f64 * b as f64 / 5.0)
-            } else {
-                1.0
-            }
+            if is_minority(code) { MINORITY_TILT[b] * (1.0 + 0.01 * quarter as f64 * b as f64 / 5.0) } else { 1.0 }
         };
         let norm: f64 = (0..6).map(|b| BANDS[b] * tilt(b)).sum();
         for (b, band) in BANDS.iter().enumerate() {
-            out.push((
-                code,
-                b + 1,
-                jitter(rng, staff * share * band * tilt(b) / norm),
-            ));
+            out.push((code, b + 1, jitter(rng, staff * share * band * tilt(b) / norm)));
         }
     }
     out
@@ -132,11 +116,7 @@ fn headcounts(p: &Profile, quarter: usize, rng: &mut StdRng) -> Vec<(&'static st
 
 /// The code a row is reported under (high-level only authorities use parents).
 fn reported(code: &'static str, p: &Profile) -> &'static str {
-    if p.high_level_only {
-        parent(code).unwrap_or(code)
-    } else {
-        code
-    }
+    if p.high_level_only { parent(code).unwrap_or(code) } else { code }
 }
 
 /// Sums values by a key, keeping first-seen order.
@@ -163,11 +143,7 @@ fn workforce(p: &Profile, counts: &[(&'static str, usize, i64)], rng: &mut StdRn
         }
         return csv;
     }
-    let cells = grouped(
-        counts
-            .iter()
-            .map(|(c, b, n)| ((reported(c, p), *b), *n as f64)),
-    );
+    let cells = grouped(counts.iter().map(|(c, b, n)| ((reported(c, p), *b), *n as f64)));
     for ((code, band), n) in cells {
         let n = n as i64;
         let senior_share = match band {
@@ -181,11 +157,7 @@ fn workforce(p: &Profile, counts: &[(&'static str, usize, i64)], rng: &mut StdRn
             if is_senior && band < 5 {
                 continue;
             }
-            let _ = writeln!(
-                csv,
-                "{code},{band},{is_senior},{top},{count},{:.1}",
-                count as f64 * 0.92
-            );
+            let _ = writeln!(csv, "{code},{band},{is_senior},{top},{count},{:.1}", count as f64 * 0.92);
         }
     }
     csv
@@ -213,11 +185,7 @@ fn pay(counts: &[(&'static str, usize, i64)], rng: &mut StdRng) -> String {
             continue;
         }
         let mean = pay / n * rng.random_range(0.98..1.02);
-        let _ = writeln!(
-            csv,
-            "{code},{n},{mean:.2},{:.2}",
-            mean * rng.random_range(0.9..0.96)
-        );
+        let _ = writeln!(csv, "{code},{n},{mean:.2},{:.2}", mean * rng.random_range(0.9..0.96));
     }
     csv
 }
@@ -226,15 +194,8 @@ fn per_code(p: &Profile, counts: &[(&'static str, usize, i64)]) -> Vec<(&'static
     grouped(counts.iter().map(|(c, _, n)| (reported(c, p), *n as f64)))
 }
 
-fn per_code_band(
-    p: &Profile,
-    counts: &[(&'static str, usize, i64)],
-) -> Vec<((&'static str, usize), f64)> {
-    grouped(
-        counts
-            .iter()
-            .map(|(c, b, n)| ((reported(c, p), *b), *n as f64)),
-    )
+fn per_code_band(p: &Profile, counts: &[(&'static str, usize, i64)]) -> Vec<((&'static str, usize), f64)> {
+    grouped(counts.iter().map(|(c, b, n)| ((reported(c, p), *b), *n as f64)))
 }
 
 fn recruitment(p: &Profile, counts: &[(&'static str, usize, i64)], rng: &mut StdRng) -> String {
@@ -243,11 +204,9 @@ fn recruitment(p: &Profile, counts: &[(&'static str, usize, i64)], rng: &mut Std
         let minority = is_minority(code);
         let applied = jitter(rng, staff * 0.12);
         let shortlisted =
-            (applied as f64 * if minority { 0.24 } else { 0.32 } * rng.random_range(0.8..1.2))
-                .round() as i64;
+            (applied as f64 * if minority { 0.24 } else { 0.32 } * rng.random_range(0.8..1.2)).round() as i64;
         let appointed =
-            (shortlisted as f64 * if minority { 0.26 } else { 0.33 } * rng.random_range(0.8..1.2))
-                .round() as i64;
+            (shortlisted as f64 * if minority { 0.26 } else { 0.33 } * rng.random_range(0.8..1.2)).round() as i64;
         for (stage, n) in [
             ("applied", applied),
             ("shortlisted", shortlisted.min(applied)),
@@ -264,16 +223,8 @@ fn casework(p: &Profile, counts: &[(&'static str, usize, i64)], rng: &mut StdRng
     let rates = [0.012, 0.008, 0.006, 0.005, 0.001];
     for (code, staff) in per_code(p, counts) {
         for (case_type, rate) in CASE_TYPES.iter().zip(rates) {
-            let uplift = if code.starts_with("black") && *case_type == "disciplinary" {
-                1.6
-            } else {
-                1.0
-            };
-            let _ = writeln!(
-                csv,
-                "{code},{case_type},{}",
-                jitter(rng, staff * rate * uplift)
-            );
+            let uplift = if code.starts_with("black") && *case_type == "disciplinary" { 1.6 } else { 1.0 };
+            let _ = writeln!(csv, "{code},{case_type},{}", jitter(rng, staff * rate * uplift));
         }
     }
     csv
@@ -284,16 +235,8 @@ fn progression(p: &Profile, counts: &[(&'static str, usize, i64)], rng: &mut Std
     let rates = [0.03, 0.015, 0.008, 0.03, 0.03, 0.25, 0.012, 0.015];
     for ((code, band), staff) in per_code_band(p, counts) {
         for (event, rate) in EVENTS.iter().zip(rates) {
-            let factor = if is_minority(code) && *event == "promotion" {
-                0.75
-            } else {
-                1.0
-            };
-            let _ = writeln!(
-                csv,
-                "{code},{event},{band},{}",
-                jitter(rng, staff * rate * factor)
-            );
+            let factor = if is_minority(code) && *event == "promotion" { 0.75 } else { 1.0 };
+            let _ = writeln!(csv, "{code},{event},{band},{}", jitter(rng, staff * rate * factor));
         }
     }
     csv
@@ -302,11 +245,7 @@ fn progression(p: &Profile, counts: &[(&'static str, usize, i64)], rng: &mut Std
 fn survey(counts: &[(&'static str, usize, i64)], rng: &mut StdRng) -> String {
     let mut csv = String::from("ethnicity,question,respondents,positive\n");
     // Surveys are reported by high-level group.
-    let groups = grouped(
-        counts
-            .iter()
-            .map(|(c, _, n)| (parent(c).unwrap_or(*c), *n as f64)),
-    );
+    let groups = grouped(counts.iter().map(|(c, _, n)| (parent(c).unwrap_or(*c), *n as f64)));
     for (group, staff) in groups {
         for question in QUESTIONS {
             let respondents = jitter(rng, staff * 0.4);
@@ -322,9 +261,7 @@ fn survey(counts: &[(&'static str, usize, i64)], rng: &mut StdRng) -> String {
 pub fn submissions(periods: &[Period], seed: u64) -> Vec<DemoFile> {
     let mut out = Vec::new();
     for o in Organisation::all() {
-        let mut rng = StdRng::seed_from_u64(
-            seed ^ (o.index() as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15),
-        );
+        let mut rng = StdRng::seed_from_u64(seed ^ (o.index() as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15));
         let p = profile(o, &mut rng);
         for (q, &period) in periods.iter().enumerate() {
             let counts = headcounts(&p, q, &mut rng);
@@ -336,12 +273,7 @@ pub fn submissions(periods: &[Period], seed: u64) -> Vec<DemoFile> {
                 (Dataset::Progression, progression(&p, &counts, &mut rng)),
                 (Dataset::Survey, survey(&counts, &mut rng)),
             ];
-            out.extend(files.into_iter().map(|(dataset, csv)| DemoFile {
-                organisation: o,
-                dataset,
-                period,
-                csv,
-            }));
+            out.extend(files.into_iter().map(|(dataset, csv)| DemoFile { organisation: o, dataset, period, csv }));
         }
     }
     out
@@ -352,21 +284,12 @@ pub fn population(seed: u64) -> String {
     let mut csv = String::from("organisation,ethnicity,residents\n");
     for o in Organisation::all() {
         let mut rng = StdRng::seed_from_u64(seed.wrapping_add(o.index() as u64 * 7919));
-        let residents = if o.index() == 0 {
-            8_600.0
-        } else {
-            rng.random_range(150_000.0..390_000.0)
-        };
+        let residents = if o.index() == 0 { 8_600.0 } else { rng.random_range(150_000.0..390_000.0) };
         let p = profile(o, &mut rng);
         let total: f64 = p.mix.iter().sum();
         for ((code, _), w) in DETAILED.iter().zip(p.mix.iter()) {
             let resident_weight = if is_minority(code) { w * 1.15 } else { *w };
-            let _ = writeln!(
-                csv,
-                "{},{code},{}",
-                o.code(),
-                jitter(&mut rng, residents * resident_weight / total)
-            );
+            let _ = writeln!(csv, "{},{code},{}", o.code(), jitter(&mut rng, residents * resident_weight / total));
         }
     }
     csv
@@ -381,34 +304,14 @@ mod tests {
 
     #[test]
     fn every_generated_file_is_valid() {
-        let periods: Vec<Period> = "2025-Q1"
-            .parse::<Period>()
-            .unwrap()
-            .range_to("2025-Q2".parse().unwrap());
+        let periods: Vec<Period> = "2025-Q1".parse::<Period>().unwrap().range_to("2025-Q2".parse().unwrap());
         let files = submissions(&periods, 7);
         assert_eq!(files.len(), 33 * 2 * 6);
         for f in &files {
-            let r = validate(
-                f.dataset,
-                UploadFormat::Csv,
-                Bytes::from(f.csv.clone()),
-                &Limits::default(),
-            );
-            assert!(
-                r.is_ok(),
-                "{} {} {}: {:?}",
-                f.organisation,
-                f.dataset,
-                f.period,
-                r.err()
-            );
+            let r = validate(f.dataset, UploadFormat::Csv, Bytes::from(f.csv.clone()), &Limits::default());
+            assert!(r.is_ok(), "{} {} {}: {:?}", f.organisation, f.dataset, f.period, r.err());
         }
-        let pop = validate(
-            Dataset::Population,
-            UploadFormat::Csv,
-            Bytes::from(population(7)),
-            &Limits::default(),
-        );
+        let pop = validate(Dataset::Population, UploadFormat::Csv, Bytes::from(population(7)), &Limits::default());
         assert_eq!(pop.unwrap().rows, 33 * 19);
     }
 }

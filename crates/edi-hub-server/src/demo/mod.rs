@@ -38,15 +38,9 @@ pub async fn load(store: &Store, periods: &[Period], seed: u64) -> Result<usize,
     for f in files {
         let bytes = Bytes::from(f.csv);
         let sum = checksum(&bytes);
-        let table =
-            validate(f.dataset, UploadFormat::Csv, bytes, &Limits::default()).map_err(|p| {
-                format!(
-                    "generated {} {} {} is invalid: {p:?}",
-                    f.organisation, f.dataset, f.period
-                )
-            })?;
-        let batch =
-            to_record_batch(&table, Some((f.organisation, f.period))).map_err(|e| e.to_string())?;
+        let table = validate(f.dataset, UploadFormat::Csv, bytes, &Limits::default())
+            .map_err(|p| format!("generated {} {} {} is invalid: {p:?}", f.organisation, f.dataset, f.period))?;
+        let batch = to_record_batch(&table, Some((f.organisation, f.period))).map_err(|e| e.to_string())?;
         submissions.push(NewSubmission {
             organisation: f.organisation,
             dataset: f.dataset,
@@ -57,25 +51,14 @@ pub async fn load(store: &Store, periods: &[Period], seed: u64) -> Result<usize,
             by: Some("demo".into()),
         });
     }
-    let n = store
-        .submit_many(&submissions)
-        .await
-        .map_err(|e| e.to_string())?;
+    let n = store.submit_many(&submissions).await.map_err(|e| e.to_string())?;
     let population = Bytes::from(generate::population(seed));
     let sum = checksum(&population);
-    let table = validate(
-        Dataset::Population,
-        UploadFormat::Csv,
-        population,
-        &Limits::default(),
-    )
-    .map_err(|p| format!("generated population is invalid: {p:?}"))?;
+    let table = validate(Dataset::Population, UploadFormat::Csv, population, &Limits::default())
+        .map_err(|p| format!("generated population is invalid: {p:?}"))?;
     let batch = to_record_batch(&table, None).map_err(|e| e.to_string())?;
     let parquet = encode_parquet(&batch).map_err(|e| e.to_string())?;
-    store
-        .replace_population(parquet, table.rows as u64, sum)
-        .await
-        .map_err(|e| e.to_string())?;
+    store.replace_population(parquet, table.rows as u64, sum).await.map_err(|e| e.to_string())?;
     store
         .put_note(
             MARKER,
