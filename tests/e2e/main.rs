@@ -10,6 +10,7 @@ mod formats;
 mod generated;
 mod ledger;
 mod metrics;
+mod operations;
 mod support;
 mod tokens;
 mod uploads;

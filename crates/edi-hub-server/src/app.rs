@@ -20,6 +20,7 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::error::ApiError;
+use crate::metrics::Metrics;
 use crate::rate_limit::RateLimiter;
 
 /// Settings of a running hub.
@@ -63,16 +64,26 @@ pub struct App {
     pub engine: Engine,
     pub config: ServerConfig,
     pub limiter: RateLimiter,
+    pub metrics: Metrics,
+}
+
+/// Why the application could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Query(#[from] edi_hub_query::Error),
+    #[error("metrics registry: {0}")]
+    Metrics(#[from] prometheus::Error),
 }
 
 /// Shared application state.
 pub type AppState = Arc<App>;
 
 impl App {
-    pub fn new(store: Arc<Store>, config: ServerConfig) -> Result<AppState, edi_hub_query::Error> {
+    pub fn new(store: Arc<Store>, config: ServerConfig) -> Result<AppState, StartError> {
         let engine = Engine::new(store.clone(), config.policy, config.caching)?;
         let limiter = RateLimiter::new(config.rate_limit);
-        Ok(Arc::new(App { store, engine, config, limiter }))
+        Ok(Arc::new(App { store, engine, config, limiter, metrics: Metrics::new()? }))
     }
 }
 

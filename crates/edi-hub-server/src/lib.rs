@@ -9,6 +9,7 @@ pub mod cli;
 pub mod demo;
 pub mod error;
 pub mod format;
+pub mod metrics;
 pub mod rate_limit;
 pub mod upload;
 

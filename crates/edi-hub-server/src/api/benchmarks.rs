@@ -12,7 +12,7 @@ use edi_hub_core::Period;
 use edi_hub_core::benchmark::{Row, Scope};
 use edi_hub_core::disclosure::Viewer;
 use edi_hub_core::metrics::MetricDef;
-use edi_hub_query::{Answer, BenchmarkRequest};
+use edi_hub_query::{Answer, BenchmarkRequest, Lookup};
 use edi_hub_store::AuditOutcome;
 use serde::Serialize;
 use utoipa::{IntoParams, ToSchema};
@@ -168,7 +168,9 @@ pub async fn benchmark(
     let format = negotiate(format_name.as_deref(), &headers)?;
     let viewer = caller.viewer();
     let request = BenchmarkRequest { metric, params, periods, viewer };
-    let (answer, _) = app.engine.benchmark(&request).await?;
+    let (answer, lookup) = app.engine.benchmark(&request).await?;
+    app.metrics.cache(lookup == Lookup::Hit);
+    app.metrics.suppressed_cells(answer.rows.iter().map(|r| r.suppressed.len()).sum());
     let target = format!("benchmarks/{}", metric.id);
     audit_unredacted(&app, &caller, viewer, target, std::slice::from_ref(&answer)).await;
     respond(&answer, single, format)

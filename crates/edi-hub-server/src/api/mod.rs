@@ -75,6 +75,7 @@ fn api(app: AppState) -> (Router<AppState>, Spec) {
         .merge(v1)
         .routes(routes!(system::healthz))
         .routes(routes!(system::readyz))
+        .routes(routes!(system::metrics))
         .split_for_parts()
 }
 
@@ -86,8 +87,18 @@ pub fn spec(app: AppState) -> Spec {
 /// The router with its state, plus the spec it serves at `/openapi.json`.
 pub fn routes(app: AppState) -> (Router, Spec) {
     let (router, spec) = api(app.clone());
-    let router = router.merge(SwaggerUi::new("/docs").url("/openapi.json", spec.clone())).with_state(app);
+    let router = router
+        .merge(SwaggerUi::new("/docs").url("/openapi.json", spec.clone()))
+        .fallback(not_found)
+        .layer(from_fn_with_state(app.clone(), crate::metrics::track))
+        .with_state(app);
     (router, spec)
+}
+
+/// Unknown paths: a problem document like every other error.
+async fn not_found(uri: axum::http::Uri) -> crate::error::ApiError {
+    let path: String = uri.path().chars().take(100).collect();
+    crate::error::ApiError::not_found(format!("nothing is served at {path}; see /docs/ for the API"))
 }
 
 /// Appends to the audit log; a failure is logged, never shown to the caller.

@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use edi_hub_core::Organisation;
 use edi_hub_core::benchmark::{Row, Scope};
 use edi_hub_core::metrics::CATALOGUE;
-use edi_hub_query::{Answer, BenchmarkRequest, Encoded};
+use edi_hub_query::{Answer, BenchmarkRequest, Encoded, Lookup};
 use serde::Serialize;
 use utoipa::{IntoParams, ToSchema};
 
@@ -103,9 +103,12 @@ pub async fn profile(
             .resolve(&BTreeMap::new())
             .map_err(|e| ApiError::internal(format!("default parameters of {}: {e}", metric.id)))?;
         let request = BenchmarkRequest { metric, params, periods: vec![period], viewer };
-        let mut answer = Answer::clone(&app.engine.benchmark(&request).await?.0);
+        let (cached, lookup) = app.engine.benchmark(&request).await?;
+        app.metrics.cache(lookup == Lookup::Hit);
+        let mut answer = Answer::clone(&cached);
         answer.rows.retain(|r| in_profile(organisation, r));
         answer.encoded = Encoded::default();
+        app.metrics.suppressed_cells(answer.rows.iter().map(|r| r.suppressed.len()).sum());
         answers.push(answer);
     }
     audit_unredacted(&app, &caller, viewer, format!("profile/{organisation}"), &answers).await;

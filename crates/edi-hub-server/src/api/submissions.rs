@@ -142,6 +142,7 @@ pub async fn put_submission(
     let table = match validate_upload(dataset, format, bytes).await {
         Ok(t) => t,
         Err(e) => {
+            app.metrics.upload(false);
             audit(
                 &app,
                 Some(&caller),
@@ -174,6 +175,7 @@ pub async fn put_submission(
             by: Some(caller.id().to_string()),
         })
         .await?;
+    app.metrics.upload(true);
     audit(
         &app,
         Some(&caller),

@@ -38,3 +38,18 @@ pub async fn readyz(State(app): State<AppState>) -> ApiResult<Json<Health>> {
         .map_err(|e| ApiError::unavailable(format!("the object store is not reachable: {e}")))?;
     Ok(Json(Health { status: "ready".into() }))
 }
+
+/// Operational metrics in the Prometheus text format.
+///
+/// Requests by route template, method and status; latency histograms by
+/// route; uploads accepted and rejected; suppressed cells served; answer
+/// cache hits and misses. Open to scrapers (no token), like the health routes.
+#[utoipa::path(
+    get,
+    path = "/metrics",
+    tag = "system",
+    responses((status = 200, description = "Prometheus text exposition format 0.0.4", body = String, content_type = "text/plain"))
+)]
+pub async fn metrics(State(app): State<AppState>) -> impl axum::response::IntoResponse {
+    ([(axum::http::header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], app.metrics.render())
+}
