@@ -1,5 +1,7 @@
 //! Operational endpoints: Prometheus metrics.
 
+use serde_json::json;
+
 use crate::fixtures;
 use crate::support::TestHub;
 
@@ -44,4 +46,66 @@ async fn metrics_count_requests_uploads_cache_and_suppression() {
     assert_eq!(sample(&text, "edi_hub_answer_cache_total", &[("result", "hit")]), Some(1.0));
     // City's two Black African staff: numerator and value withheld, twice.
     assert!(sample(&text, "edi_hub_suppressed_cells_served_total", &[]).unwrap() >= 4.0);
+}
+
+#[tokio::test]
+async fn the_audit_log_records_every_sensitive_action() {
+    let hub = TestHub::start().await;
+    let steward = hub.steward().await;
+    let analyst = hub.analyst().await;
+    let city = hub.submitter("E09000001").await;
+    let accepted = hub.submit_csv("E09000001", "casework", "2025-Q1", fixtures::CASEWORK).await;
+    let id = accepted["id"].as_str().unwrap();
+    assert_eq!(hub.upload_csv(&city, "E09000001", "casework", "2025-Q1", "nonsense").await.status(), 422);
+    assert_eq!(hub.get("/api/v1/benchmarks/workforce_share?period=2025-Q1", &city).await.status(), 200);
+    hub.submit_csv("E09000001", "workforce", "2025-Q1", fixtures::WORKFORCE).await;
+    assert_eq!(hub.get("/api/v1/benchmarks/workforce_share?period=2025-Q1", &city).await.status(), 200);
+    let r = hub.client.delete(hub.url(&format!("/api/v1/submissions/{id}"))).bearer_auth(&city).send().await.unwrap();
+    assert_eq!(r.status(), 204);
+    let population = "organisation,ethnicity,residents\nE09000001,white,100\n";
+    let r = hub.put_file("/api/v1/reference/population", &steward, "text/csv", population.as_bytes().to_vec()).await;
+    assert_eq!(r.status(), 200);
+    let r = hub
+        .client
+        .post(hub.url("/api/v1/tokens"))
+        .bearer_auth(&steward)
+        .json(&serde_json::json!({"role": "analyst"}))
+        .send()
+        .await
+        .unwrap();
+    let minted: serde_json::Value = r.json().await.unwrap();
+
+    let log = hub.get_json("/api/v1/audit", &steward).await;
+    let events = log["events"].as_array().unwrap();
+    let has = |action: &str, outcome: &str| events.iter().any(|e| e["action"] == action && e["outcome"] == outcome);
+    for (action, outcome) in [
+        ("upload", "success"),
+        ("upload", "rejected"),
+        ("withdraw", "success"),
+        ("population", "success"),
+        ("unredacted_read", "success"),
+        ("token_create", "success"),
+    ] {
+        assert!(has(action, outcome), "{action} {outcome} missing from {log}");
+    }
+    let upload = events.iter().find(|e| e["submission_id"] == id && e["action"] == "upload").unwrap();
+    assert_eq!((upload["role"].clone(), upload["organisation"].clone()), (json!("submitter"), json!("E09000001")));
+    let text = log.to_string();
+    for token in [&steward, &analyst, &city, &minted["token"].as_str().unwrap().to_string()] {
+        assert!(!text.contains(token.rsplit('_').next().unwrap()), "a token in the audit log");
+    }
+
+    let withdrawals = hub.get_json("/api/v1/audit?action=withdraw", &steward).await;
+    assert_eq!(withdrawals["events"].as_array().unwrap().len(), 1);
+    let rejected = hub.get_json("/api/v1/audit?outcome=rejected&organisation=E09000001", &steward).await;
+    assert_eq!(rejected["events"].as_array().unwrap().len(), 1);
+    let today = chrono::Utc::now().date_naive().to_string();
+    let dated = hub.get_json(&format!("/api/v1/audit?from={today}&to={today}"), &steward).await;
+    assert_eq!(dated["events"].as_array().unwrap().len(), events.len());
+    let csv = hub.get("/api/v1/audit?format=csv&action=withdraw", &steward).await.text().await.unwrap();
+    assert!(csv.starts_with("at,actor,role,organisation,action,outcome,target,submission_id,detail\n"));
+    assert!(csv.contains(&format!("withdraw,success,,{id},")));
+    assert_eq!(hub.get("/api/v1/audit", &analyst).await.status(), 403);
+    assert_eq!(hub.get("/api/v1/audit?from=yesterday", &steward).await.status(), 422);
+    assert_eq!(hub.get("/api/v1/audit?colour=red", &steward).await.status(), 422);
 }

@@ -1,6 +1,7 @@
 //! The HTTP API: every route is registered with its OpenAPI description
 //! (utoipa-axum), so the served spec is built from the routes served.
 
+mod audit_log;
 mod benchmarks;
 mod coverage;
 mod metrics;
@@ -40,7 +41,7 @@ use crate::auth::Caller;
         (name = "validation", description = "Checking a file without storing it"),
         (name = "benchmarks", description = "The metric catalogue and benchmark answers"),
         (name = "reference", description = "Reference data kept by data stewards"),
-        (name = "tokens", description = "API tokens, managed by data stewards"),
+        (name = "tokens", description = "API tokens and the audit log, for data stewards"),
         (name = "system", description = "Health and documentation")
     )
 )]
@@ -70,6 +71,7 @@ fn api(app: AppState) -> (Router<AppState>, Spec) {
         .routes(routes!(profile::profile))
         .routes(routes!(tokens::create_token, tokens::list_tokens))
         .routes(routes!(tokens::revoke_token))
+        .routes(routes!(audit_log::audit_log))
         .layer(from_fn_with_state(app, crate::rate_limit::limit));
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(v1)
