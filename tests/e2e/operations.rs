@@ -109,3 +109,26 @@ async fn the_audit_log_records_every_sensitive_action() {
     assert_eq!(hub.get("/api/v1/audit?from=yesterday", &steward).await.status(), 422);
     assert_eq!(hub.get("/api/v1/audit?colour=red", &steward).await.status(), 422);
 }
+
+#[tokio::test]
+async fn each_token_is_rate_limited_with_retry_after() {
+    let hub = TestHub::start_with(edi_hub_server::ServerConfig { rate_limit: 5, ..Default::default() }).await;
+    let busy = hub.analyst().await;
+    let quiet = hub.analyst().await;
+    let mut limited = None;
+    for _ in 0..20 {
+        let r = hub.get("/api/v1/coverage", &busy).await;
+        if r.status() == 429 {
+            limited = Some(r);
+            break;
+        }
+        assert_eq!(r.status(), 200);
+    }
+    let r = limited.expect("the sixth request within a second is over the limit");
+    assert!(r.headers()["retry-after"].to_str().unwrap().parse::<u64>().unwrap() >= 1);
+    assert_eq!(r.headers()["content-type"], "application/problem+json");
+    assert_eq!(hub.get("/api/v1/coverage", &quiet).await.status(), 200, "another token is not limited");
+    assert_eq!(hub.client.get(hub.url("/healthz")).send().await.unwrap().status(), 200, "health is not limited");
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    assert_eq!(hub.get("/api/v1/coverage", &busy).await.status(), 200, "the bucket refills");
+}
