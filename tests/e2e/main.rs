@@ -11,6 +11,7 @@ mod generated;
 mod ledger;
 mod metrics;
 mod operations;
+mod process;
 mod support;
 mod tokens;
 mod uploads;
