@@ -1,8 +1,20 @@
 #!/usr/bin/env bash
 # Runs the whole test suite: unit tests, property tests and the end-to-end
-# suite (the real HTTP router on real object stores, and the real binary).
+# suite (the real HTTP router on real object stores, the real binary, and a
+# real S3-compatible server).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+# Python tools the tests start (moto_server, an S3-compatible server), in a
+# virtual environment under target/ so nothing outside the project changes.
+venv=target/pyenv
+if [ ! -x "$venv/bin/moto_server" ] || ! cmp -s tests/python-requirements.txt "$venv/requirements.txt"; then
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check -r tests/python-requirements.txt
+  cp tests/python-requirements.txt "$venv/requirements.txt"
+fi
+export EDI_HUB_MOTO_SERVER="$PWD/$venv/bin/moto_server"
+
 # The end-to-end suite starts the edi-hub binary itself (crash and
 # multi-process tests), so build it first.
 cargo build --workspace --bins --locked

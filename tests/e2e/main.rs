@@ -12,6 +12,7 @@ mod ledger;
 mod metrics;
 mod operations;
 mod process;
+mod s3;
 mod support;
 mod tokens;
 mod uploads;

@@ -37,12 +37,18 @@ impl TestHub {
     /// A second hub process on the same store (its own caches and tokens view).
     pub async fn replica(&self) -> TestHub {
         let unused = tempfile::tempdir().expect("temp dir");
-        Self::serve_on(unused, self.dir.path(), ServerConfig { rate_limit: 0, ..ServerConfig::default() }).await
+        let location = StoreLocation::Directory(self.dir.path().to_path_buf());
+        Self::start_on(unused, &location, ServerConfig { rate_limit: 0, ..ServerConfig::default() }).await
     }
 
     async fn serve_on(dir: TempDir, store_path: &std::path::Path, config: ServerConfig) -> TestHub {
+        Self::start_on(dir, &StoreLocation::Directory(store_path.to_path_buf()), config).await
+    }
+
+    /// A hub on any store location (`dir` is only kept alive with it).
+    pub async fn start_on(dir: TempDir, location: &StoreLocation, config: ServerConfig) -> TestHub {
         capture_logs();
-        let store = Arc::new(Store::open(&StoreLocation::Directory(store_path.to_path_buf())).expect("store"));
+        let store = Arc::new(Store::open(location).expect("store"));
         store.refresh().await.expect("refresh");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let base = format!("http://{}", listener.local_addr().expect("addr"));

@@ -103,7 +103,10 @@ impl Engine {
         let runtime = RuntimeEnvBuilder::new().with_metadata_cache_limit(PARQUET_METADATA_CACHE_BYTES).build_arc()?;
         let ctx = SessionContext::new_with_config_rt(config, runtime);
         let url = Url::parse(STORE_URL).map_err(|e| Error::Layout(e.to_string()))?;
-        ctx.register_object_store(&url, store.objects());
+        // PrefixStore names objects inconsistently (its head() keeps the
+        // prefix), so DataFusion reads through the unprefixed store.
+        let (root, _) = store.root();
+        ctx.register_object_store(&url, root);
         Ok(Engine { ctx, store, policy, cache: AnswerCache::new(caching) })
     }
 
@@ -191,17 +194,23 @@ impl Engine {
         Ok(out)
     }
 
+    /// The DataFusion URL of a stored path.
+    fn url(&self, path: &str) -> String {
+        match self.store.root().1 {
+            "" => format!("{STORE_URL}{path}"),
+            prefix => format!("{STORE_URL}{prefix}/{path}"),
+        }
+    }
+
     /// The current data files of a dataset for some periods, as URLs.
     fn files(&self, dataset: Dataset, periods: &[Period]) -> Vec<String> {
         let snapshot = self.store.snapshot();
         if dataset == Dataset::Population {
-            return snapshot.population.iter().map(|p| format!("{STORE_URL}{}", p.data_path)).collect();
+            return snapshot.population.iter().map(|p| self.url(&p.data_path)).collect();
         }
         periods
             .iter()
-            .flat_map(|p| {
-                snapshot.current_for(dataset, *p).map(|s| format!("{STORE_URL}{}", s.data_path)).collect::<Vec<_>>()
-            })
+            .flat_map(|p| snapshot.current_for(dataset, *p).map(|s| self.url(&s.data_path)).collect::<Vec<_>>())
             .collect()
     }
 

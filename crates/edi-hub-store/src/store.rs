@@ -25,6 +25,9 @@ pub enum StoreLocation {
     /// An object store URL such as `s3://bucket/prefix`, configured by the
     /// standard `AWS_*` environment variables.
     Url(String),
+    /// An object store URL with explicit options (e.g. `aws_endpoint`)
+    /// instead of the environment.
+    UrlWithOptions(String, Vec<(String, String)>),
     /// In memory, for tests.
     Memory,
 }
@@ -40,6 +43,9 @@ struct LedgerCache {
 #[derive(Debug)]
 pub struct Store {
     objects: Arc<dyn ObjectStore>,
+    /// The store without the hub's prefix, and the prefix (for DataFusion,
+    /// which needs object paths as the store itself names them).
+    root: (Arc<dyn ObjectStore>, String),
     description: String,
     cache: tokio::sync::Mutex<LedgerCache>,
     snapshot: RwLock<Arc<Snapshot>>,
@@ -49,36 +55,37 @@ pub struct Store {
 impl Store {
     /// Opens the store at `location`.
     pub fn open(location: &StoreLocation) -> Result<Store> {
-        let (objects, description): (Arc<dyn ObjectStore>, String) = match location {
+        let opened = match location {
             StoreLocation::Directory(dir) => {
                 std::fs::create_dir_all(dir)
                     .map_err(|e| Error::Location(format!("cannot create data directory {}: {e}", dir.display())))?;
                 let fs = LocalFileSystem::new_with_prefix(dir)?.with_automatic_cleanup(true);
-                (Arc::new(fs), format!("directory {}", dir.display()))
+                Opened::plain(Arc::new(fs), format!("directory {}", dir.display()))
             }
             StoreLocation::Url(url) => {
-                let parsed = url::Url::parse(url).map_err(|e| Error::Location(format!("'{url}': {e}")))?;
                 let options: Vec<(String, String)> = std::env::vars()
                     .filter(|(k, _)| k.starts_with("AWS_"))
                     .map(|(k, v)| (k.to_ascii_lowercase(), v))
                     .collect();
-                let (store, prefix) = object_store::parse_url_opts(&parsed, options)?;
-                let store: Arc<dyn ObjectStore> = Arc::from(store);
-                let store: Arc<dyn ObjectStore> =
-                    if prefix.as_ref().is_empty() { store } else { Arc::new(PrefixStore::new(store, prefix)) };
-                (store, format!("object store {url}"))
+                open_url(url, options)?
             }
-            StoreLocation::Memory => (Arc::new(InMemory::new()), "in-memory store".to_string()),
+            StoreLocation::UrlWithOptions(url, options) => open_url(url, options.clone())?,
+            StoreLocation::Memory => Opened::plain(Arc::new(InMemory::new()), "in-memory store".to_string()),
         };
-        Ok(Store::with_objects(objects, description))
+        Ok(Store::build(opened))
     }
 
     /// Wraps an existing object store.
     pub fn with_objects(objects: Arc<dyn ObjectStore>, description: String) -> Store {
+        Store::build(Opened::plain(objects, description))
+    }
+
+    fn build(o: Opened) -> Store {
         Store {
-            tokens: TokenRegistry::new(objects.clone()),
-            objects,
-            description,
+            tokens: TokenRegistry::new(o.objects.clone()),
+            objects: o.objects,
+            root: (o.root, o.prefix),
+            description: o.description,
             cache: tokio::sync::Mutex::new(LedgerCache::default()),
             snapshot: RwLock::new(Arc::new(Snapshot::default())),
         }
@@ -87,6 +94,12 @@ impl Store {
     /// The underlying object store (paths are relative to the hub's root).
     pub fn objects(&self) -> Arc<dyn ObjectStore> {
         self.objects.clone()
+    }
+
+    /// The store without the hub's prefix, and that prefix: a stored path
+    /// `p` is `{prefix}/p` there (just `p` when the prefix is empty).
+    pub fn root(&self) -> (Arc<dyn ObjectStore>, &str) {
+        (self.root.0.clone(), &self.root.1)
     }
 
     /// Where the store is, for logs.
@@ -195,6 +208,34 @@ impl Store {
     /// Reads an object whole.
     pub async fn read(&self, path: &str) -> Result<bytes::Bytes> {
         Ok(self.objects.get(&Path::from(path)).await?.bytes().await?)
+    }
+}
+
+/// Opens an object store URL, rooted at its path.
+fn open_url(url: &str, options: Vec<(String, String)>) -> Result<Opened> {
+    let parsed = url::Url::parse(url).map_err(|e| Error::Location(format!("'{url}': {e}")))?;
+    let (store, prefix) = object_store::parse_url_opts(&parsed, options)?;
+    let root: Arc<dyn ObjectStore> = Arc::from(store);
+    let objects: Arc<dyn ObjectStore> = if prefix.as_ref().is_empty() {
+        root.clone()
+    } else {
+        Arc::new(PrefixStore::new(root.clone(), prefix.clone()))
+    };
+    Ok(Opened { objects, root, prefix: prefix.to_string(), description: format!("object store {url}") })
+}
+
+/// An opened location: the store rooted at the hub's prefix, and the
+/// unprefixed store with the prefix (for readers that need whole paths).
+struct Opened {
+    objects: Arc<dyn ObjectStore>,
+    root: Arc<dyn ObjectStore>,
+    prefix: String,
+    description: String,
+}
+
+impl Opened {
+    fn plain(objects: Arc<dyn ObjectStore>, description: String) -> Opened {
+        Opened { root: objects.clone(), objects, prefix: String::new(), description }
     }
 }
 
