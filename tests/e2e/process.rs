@@ -234,3 +234,42 @@ async fn two_processes_racing_on_one_store_agree() {
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn json_logs_carry_the_request_id() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(binary())
+        .args(["serve", "--listen", "127.0.0.1:0", "--log-format", "json", "--data-dir"])
+        .arg(dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    let stdout = child.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let ready: serde_json::Value = serde_json::from_str(&rx.recv_timeout(Duration::from_secs(30)).unwrap()).unwrap();
+    let message = ready["fields"]["message"].as_str().unwrap();
+    let base = message.split("listening on ").nth(1).unwrap().split_whitespace().next().unwrap().to_string();
+    let r = reqwest::Client::new()
+        .get(format!("{base}/healthz"))
+        .header("x-request-id", "trace-me-42")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["x-request-id"], "trace-me-42");
+    let found = (0..50).find_map(|_| {
+        let line = rx.recv_timeout(Duration::from_secs(5)).ok()?;
+        let v: serde_json::Value = serde_json::from_str(&line).expect("every log line is JSON");
+        (v["span"]["request_id"] == "trace-me-42").then_some(v)
+    });
+    let line = found.expect("a log line carries the request id");
+    assert_eq!(line["span"]["path"], "/healthz");
+    assert!(line["fields"]["status"].as_u64() == Some(200) || line["fields"]["status"] == "200");
+    let _ = child.kill();
+    let _ = child.wait();
+}

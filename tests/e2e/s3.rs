@@ -152,3 +152,34 @@ async fn racing_writers_and_a_crash_on_s3() {
         assert!(b.get(&id).is_some());
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn not_ready_while_the_store_is_unreachable() {
+    // Nothing listens on this port: the store cannot be reached.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let options = [
+        ("aws_access_key_id", "testing".to_string()),
+        ("aws_secret_access_key", "testing".to_string()),
+        ("aws_region", "us-east-1".to_string()),
+        ("aws_endpoint", format!("http://127.0.0.1:{port}")),
+        ("aws_allow_http", "true".to_string()),
+    ];
+    let location = StoreLocation::UrlWithOptions(
+        "s3://nowhere/hub".into(),
+        options.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
+    );
+    let store = Arc::new(Store::open(&location).unwrap());
+    let app = edi_hub_server::App::new(store, ServerConfig::default()).unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum_serve(app, listener).await });
+    let client = reqwest::Client::new();
+    assert_eq!(client.get(format!("{base}/healthz")).send().await.unwrap().status(), 200);
+    let r = client.get(format!("{base}/readyz")).send().await.unwrap();
+    assert_eq!(r.status(), 503);
+    assert_eq!(r.headers()["content-type"], "application/problem+json");
+}
+
+async fn axum_serve(app: edi_hub_server::AppState, listener: tokio::net::TcpListener) {
+    let _ = edi_hub_server::serve(app, listener, std::future::pending()).await;
+}

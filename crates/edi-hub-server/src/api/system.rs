@@ -8,6 +8,9 @@ use utoipa::ToSchema;
 use crate::app::AppState;
 use crate::error::{ApiError, ApiResult, ProblemDetails};
 
+/// How long readiness waits for the object store.
+const READY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// Health or readiness.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Health {
@@ -32,10 +35,11 @@ pub async fn healthz() -> Json<Health> {
     )
 )]
 pub async fn readyz(State(app): State<AppState>) -> ApiResult<Json<Health>> {
-    app.store
-        .check_reachable()
-        .await
-        .map_err(|e| ApiError::unavailable(format!("the object store is not reachable: {e}")))?;
+    match tokio::time::timeout(READY_TIMEOUT, app.store.check_reachable()).await {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => return Err(ApiError::unavailable(format!("the object store is not reachable: {e}"))),
+        Err(_) => return Err(ApiError::unavailable("the object store did not answer within 2 seconds")),
+    }
     Ok(Json(Health { status: "ready".into() }))
 }
 
