@@ -8,6 +8,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
+use futures::StreamExt;
+
 use edi_hub_store::{NewToken, Role, Store, StoreLocation};
 
 /// The `edi-hub` binary next to this test binary (built by `cargo build --bins`, as `scripts/test.sh` does).
@@ -272,4 +274,45 @@ async fn json_logs_carry_the_request_id() {
     assert!(line["fields"]["status"].as_u64() == Some(200) || line["fields"]["status"] == "200");
     let _ = child.kill();
     let _ = child.wait();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shutdown_finishes_uploads_in_flight() {
+    let hub = crate::support::TestHub::start().await;
+    let token = hub.submitter("E09000003").await;
+    let steward = hub.steward().await;
+    // The body arrives in two halves; the second only after shutdown has begun.
+    let file = big_workforce().into_bytes();
+    let (first, second) = file.split_at(file.len() / 2);
+    let (first, second) = (bytes::Bytes::copy_from_slice(first), bytes::Bytes::copy_from_slice(second));
+    let (go, wait) = tokio::sync::oneshot::channel::<()>();
+    let body =
+        futures::stream::once(async move { Ok::<_, std::io::Error>(first) }).chain(futures::stream::once(async move {
+            let _ = wait.await;
+            Ok::<_, std::io::Error>(second)
+        }));
+    let (client, url) = (hub.client.clone(), hub.url("/api/v1/submissions/E09000003/workforce/2025-Q1"));
+    let upload = tokio::spawn(async move {
+        client
+            .put(url)
+            .bearer_auth(token)
+            .header("content-type", "text/csv")
+            .body(reqwest::Body::wrap_stream(body))
+            .send()
+            .await
+    });
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let stopping = tokio::spawn(hub.stop());
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(!stopping.is_finished(), "the hub waits for the upload in flight");
+    let _ = go.send(());
+    let r = upload.await.unwrap().expect("the in-flight upload got an answer");
+    assert_eq!(r.status(), 201);
+    let id = r.json::<serde_json::Value>().await.unwrap()["id"].as_str().unwrap().to_string();
+    let dir = stopping.await.unwrap();
+    let hub =
+        crate::support::TestHub::start_in(dir, edi_hub_server::ServerConfig { rate_limit: 0, ..Default::default() })
+            .await;
+    let list = hub.get_json("/api/v1/submissions", &steward).await;
+    assert_eq!(list["submissions"][0]["id"], id.as_str());
 }
