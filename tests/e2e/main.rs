@@ -5,6 +5,7 @@
 
 mod auth;
 mod benchmarks;
+mod corpus;
 mod fixtures;
 mod formats;
 mod generated;
