@@ -132,3 +132,41 @@ async fn each_token_is_rate_limited_with_retry_after() {
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
     assert_eq!(hub.get("/api/v1/coverage", &busy).await.status(), 200, "the bucket refills");
 }
+
+#[tokio::test]
+async fn oversized_headers_and_slow_requests_are_cut_off() {
+    use futures::StreamExt;
+    let config = edi_hub_server::ServerConfig {
+        rate_limit: 0,
+        request_timeout: std::time::Duration::from_millis(300),
+        ..Default::default()
+    };
+    let hub = TestHub::start_with(config).await;
+    let token = hub.submitter("E09000004").await;
+    // A 1 MB header is refused by the HTTP layer, and the hub carries on.
+    let big = "x".repeat(1024 * 1024);
+    let refused = hub.client.get(hub.url("/api/v1/coverage")).bearer_auth(&token).header("x-padding", big).send().await;
+    match refused {
+        Ok(r) => assert!(r.status().is_client_error(), "{}", r.status()),
+        Err(e) => assert!(e.is_request() || e.is_connect() || e.is_body(), "{e}"),
+    }
+    assert_eq!(hub.get("/api/v1/coverage", &token).await.status(), 200);
+    // An upload whose body stalls past the request time limit gets 408.
+    let body =
+        futures::stream::once(async { Ok::<_, std::io::Error>(bytes::Bytes::from_static(b"ethnicity,headcount\n")) })
+            .chain(futures::stream::once(async {
+                tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+                Ok::<_, std::io::Error>(bytes::Bytes::from_static(b"white,10\n"))
+            }));
+    let r = hub
+        .client
+        .put(hub.url("/api/v1/submissions/E09000004/workforce/2025-Q1"))
+        .bearer_auth(&token)
+        .header("content-type", "text/csv")
+        .body(reqwest::Body::wrap_stream(body))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 408);
+    assert_eq!(hub.data_files(), 0);
+}
