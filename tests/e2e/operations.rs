@@ -168,5 +168,21 @@ async fn oversized_headers_and_slow_requests_are_cut_off() {
         .await
         .unwrap();
     assert_eq!(r.status(), 408);
+    assert_eq!(r.headers()["content-type"], "application/problem+json");
     assert_eq!(hub.data_files(), 0);
+}
+
+#[tokio::test]
+async fn every_error_is_a_problem_document() {
+    let hub = TestHub::start().await;
+    let analyst = hub.analyst().await;
+    let r = hub.client.post(hub.url("/api/v1/coverage")).bearer_auth(&analyst).send().await.unwrap();
+    assert_eq!(r.status(), 405);
+    assert!(r.headers().contains_key("allow"));
+    assert_eq!(r.headers()["content-type"], "application/problem+json");
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(body["status"], 405);
+    let r = hub.get("/api/v1/benchmarks/workforce_share?period=%ZZ", &analyst).await;
+    assert!(r.status().is_client_error());
+    assert_eq!(r.headers()["content-type"], "application/problem+json");
 }

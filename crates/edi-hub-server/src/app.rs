@@ -109,6 +109,7 @@ pub fn router_with(app: AppState, extra: Router) -> Router {
     }
     api.layer(DefaultBodyLimit::max(app.config.max_upload_bytes.saturating_add(1024)))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, app.config.request_timeout))
+        .layer(axum::middleware::map_response(crate::error::problem_for_every_error))
         .layer(CatchPanicLayer::custom(|_| -> Response {
             ApiError::internal("a request handler panicked").into_response()
         }))

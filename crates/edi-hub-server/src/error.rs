@@ -209,3 +209,39 @@ impl IntoResponse for ApiError {
 
 /// Result of handlers.
 pub type ApiResult<T> = Result<T, ApiError>;
+
+/// Turns any error answer that is not yet a problem document (axum's own
+/// 405, 400 for an undecodable query, the 408 of the time limit) into one,
+/// keeping its status and headers such as `Allow`.
+pub async fn problem_for_every_error(response: Response) -> Response {
+    let status = response.status();
+    let is_problem = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/problem+json"));
+    if !(status.is_client_error() || status.is_server_error()) || is_problem {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let text = axum::body::to_bytes(body, 4096).await.unwrap_or_default();
+    let detail = match String::from_utf8_lossy(&text).trim() {
+        "" => match status {
+            StatusCode::METHOD_NOT_ALLOWED => "this path does not take that method (see the Allow header)".to_string(),
+            StatusCode::REQUEST_TIMEOUT => "the request took longer than the hub's time limit".to_string(),
+            _ => status.canonical_reason().unwrap_or("error").to_string(),
+        },
+        t => t.to_string(),
+    };
+    let slug = status.canonical_reason().unwrap_or("error").to_ascii_lowercase().replace(' ', "-");
+    let body = ProblemDetails {
+        kind: format!("https://edi-hub.london/problems/{slug}"),
+        title: status.canonical_reason().unwrap_or("Error").to_string(),
+        status: status.as_u16(),
+        detail,
+        errors: None,
+        parameter: None,
+    };
+    parts.headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, axum::body::Body::from(serde_json::to_vec(&body).unwrap_or_default()))
+}
