@@ -92,14 +92,18 @@ pub struct BenchmarkAnswer {
 #[allow(dead_code)]
 pub struct BenchmarkQuery {
     /// The quarter, `YYYY-Qn` (or give `from` and `to`).
+    #[param(pattern = r"^[0-9]{4}-Q[1-4]$", example = "2025-Q1")]
     period: Option<String>,
     /// First quarter of a trend.
+    #[param(pattern = r"^[0-9]{4}-Q[1-4]$")]
     from: Option<String>,
     /// Last quarter of a trend.
+    #[param(pattern = r"^[0-9]{4}-Q[1-4]$")]
     to: Option<String>,
     /// Ethnic group: an ethnicity code, `ethnic_minority` or `white_minority` (default `ethnic_minority`).
     group: Option<String>,
     /// Pay band 1 to 6.
+    #[param(pattern = r"^[1-6]$")]
     pay_band: Option<String>,
     /// `true` or `false`.
     senior_leadership: Option<String>,
@@ -112,6 +116,7 @@ pub struct BenchmarkQuery {
     /// Staff survey question (survey_positive_rate; default `race_equality_approach`).
     question: Option<String>,
     /// `json`, `csv`, `arrow` or `parquet`; wins over `Accept`.
+    #[param(pattern = r"^(json|csv|arrow|parquet)$")]
     format: Option<String>,
 }
 
@@ -128,7 +133,7 @@ pub struct BenchmarkQuery {
     path = "/api/v1/benchmarks/{metric}",
     tag = "benchmarks",
     security(("bearer" = [])),
-    params(("metric" = String, Path, description = "A metric id from the catalogue", example = "workforce_share"), BenchmarkQuery),
+    params(("metric" = String, Path, description = "A metric id from the catalogue", example = "workforce_share", pattern = r"^(declaration_rate|workforce_share|representation_ratio|pay_gap_mean|pay_gap_median|appointment_rl|shortlisting_rl|casework_rl|progression_rl|survey_positive_rate)$"), BenchmarkQuery),
     responses(
         (status = 200, description = "The answer", content(
             (BenchmarkAnswer = "application/json"),

@@ -39,8 +39,10 @@ pub struct Profile {
 #[allow(dead_code)]
 pub struct ProfileQuery {
     /// The quarter, `YYYY-Qn`.
+    #[param(pattern = r"^[0-9]{4}-Q[1-4]$", example = "2025-Q1")]
     period: String,
     /// `json`, `csv`, `arrow` or `parquet`; wins over `Accept`.
+    #[param(pattern = r"^(json|csv|arrow|parquet)$")]
     format: Option<String>,
 }
 
@@ -63,7 +65,7 @@ fn in_profile(organisation: Organisation, row: &Row) -> bool {
     path = "/api/v1/organisations/{organisation}/profile",
     tag = "benchmarks",
     security(("bearer" = [])),
-    params(("organisation" = String, Path, description = "GSS code", example = "E09000015"), ProfileQuery),
+    params(("organisation" = String, Path, description = "GSS code", example = "E09000015", pattern = r"^E090000(0[1-9]|[12][0-9]|3[0-3])$"), ProfileQuery),
     responses(
         (status = 200, description = "The profile", content(
             (Profile = "application/json"),

@@ -76,14 +76,19 @@ pub struct SubmissionList {
 #[allow(dead_code)]
 pub struct ListQuery {
     /// Only this organisation (GSS code).
+    #[param(pattern = r"^E090000(0[1-9]|[12][0-9]|3[0-3])$")]
     organisation: Option<String>,
     /// Only this dataset.
+    #[param(pattern = r"^(workforce|pay|recruitment|casework|progression|survey)$")]
     dataset: Option<String>,
     /// Only this period (`YYYY-Qn`).
+    #[param(pattern = r"^[0-9]{4}-Q[1-4]$")]
     period: Option<String>,
     /// Only this status: `current`, `superseded` or `withdrawn`.
+    #[param(pattern = r"^(current|superseded|withdrawn)$")]
     status: Option<String>,
     /// Page size, 1 to 1000 (default 100).
+    #[param(minimum = 1, maximum = 1000)]
     limit: Option<u32>,
     /// `next_page_token` of the previous page.
     page_token: Option<String>,
@@ -102,9 +107,9 @@ pub struct ListQuery {
     tag = "submissions",
     security(("bearer" = [])),
     params(
-        ("organisation" = String, Path, description = "GSS code, E09000001 to E09000033", example = "E09000015"),
-        ("dataset" = String, Path, description = "workforce, pay, recruitment, casework, progression or survey", example = "workforce"),
-        ("period" = String, Path, description = "Quarter, YYYY-Qn", example = "2025-Q1"),
+        ("organisation" = String, Path, description = "GSS code, E09000001 to E09000033", example = "E09000015", pattern = r"^E090000(0[1-9]|[12][0-9]|3[0-3])$"),
+        ("dataset" = String, Path, description = "workforce, pay, recruitment, casework, progression or survey", example = "workforce", pattern = r"^(workforce|pay|recruitment|casework|progression|survey)$"),
+        ("period" = String, Path, description = "Quarter, YYYY-Qn, from 2000-Q1 to the current quarter", example = "2025-Q1", pattern = r"^[0-9]{4}-Q[1-4]$"),
     ),
     request_body(
         description = "The file: CSV (UTF-8, header row) or Parquet",

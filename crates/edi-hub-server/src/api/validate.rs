@@ -31,7 +31,7 @@ pub struct Validated {
     path = "/api/v1/validate/{dataset}",
     tag = "validation",
     security(("bearer" = [])),
-    params(("dataset" = String, Path, description = "workforce, pay, recruitment, casework, progression, survey or population")),
+    params(("dataset" = String, Path, description = "workforce, pay, recruitment, casework, progression, survey or population", example = "workforce", pattern = r"^(workforce|pay|recruitment|casework|progression|survey|population)$")),
     request_body(
         description = "The file: CSV (UTF-8, header row) or Parquet",
         content((String = "text/csv"), (Vec<u8> = "application/vnd.apache.parquet"))
