@@ -102,13 +102,7 @@ async fn the_authorisation_matrix_holds() {
     // Withdrawal by the owner, then (on a fresh submission) by a steward.
     for token in [&own, &steward] {
         let s = hub.submit_csv("E09000012", "survey", "2024-Q2", fixtures::SURVEY).await;
-        let r = hub
-            .client
-            .delete(hub.url(&format!("/api/v1/submissions/{}", s["id"].as_str().unwrap())))
-            .bearer_auth(token)
-            .send()
-            .await
-            .unwrap();
+        let r = hub.withdraw(s["id"].as_str().unwrap(), token).await;
         assert_eq!(r.status(), 204);
         checked += 1;
     }

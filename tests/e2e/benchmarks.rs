@@ -250,8 +250,7 @@ async fn cached_answers_follow_new_submissions() {
     assert!(close(&row(&after, "organisation", Some("E09000012"))["value"], 50.0));
     let withdrawn = hub.get_json("/api/v1/submissions?organisation=E09000012&status=current", &steward).await;
     let id = withdrawn["submissions"][0]["id"].as_str().unwrap().to_string();
-    let r =
-        hub.client.delete(hub.url(&format!("/api/v1/submissions/{id}"))).bearer_auth(&steward).send().await.unwrap();
+    let r = hub.withdraw(&id, &steward).await;
     assert_eq!(r.status(), 204);
     let gone = hub.get_json(path, &steward).await;
     assert!(gone["rows"].as_array().unwrap().iter().all(|r| r["organisation"] != "E09000012"));

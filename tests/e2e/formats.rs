@@ -161,13 +161,7 @@ async fn trends_use_each_periods_current_submission() {
     // 2025-Q2: Camden's upload is withdrawn; Hackney's stays.
     let q2 = hub.submit_csv("E09000007", "workforce", "2025-Q2", "ethnicity,headcount\nblack,30\nwhite,70\n").await;
     hub.submit_csv("E09000012", "workforce", "2025-Q2", "ethnicity,headcount\nblack,40\nwhite,60\n").await;
-    let r = hub
-        .client
-        .delete(hub.url(&format!("/api/v1/submissions/{}", q2["id"].as_str().unwrap())))
-        .bearer_auth(&steward)
-        .send()
-        .await
-        .unwrap();
+    let r = hub.withdraw(q2["id"].as_str().unwrap(), &steward).await;
     assert_eq!(r.status(), 204);
     let a = hub.get_json("/api/v1/benchmarks/workforce_share?from=2025-Q1&to=2025-Q3&group=black", &steward).await;
     let orgs: Vec<(String, String, f64)> = a["rows"]

@@ -29,21 +29,9 @@ async fn supersede_and_withdraw_show_in_history_and_coverage() {
     );
 
     let submitter = hub.submitter("E09000007").await;
-    let r = hub
-        .client
-        .delete(hub.url(&format!("/api/v1/submissions/{}", second["id"].as_str().unwrap())))
-        .bearer_auth(&submitter)
-        .send()
-        .await
-        .unwrap();
+    let r = hub.withdraw(second["id"].as_str().unwrap(), &submitter).await;
     assert_eq!(r.status(), 204);
-    let again = hub
-        .client
-        .delete(hub.url(&format!("/api/v1/submissions/{}", second["id"].as_str().unwrap())))
-        .bearer_auth(&submitter)
-        .send()
-        .await
-        .unwrap();
+    let again = hub.withdraw(second["id"].as_str().unwrap(), &submitter).await;
     assert_eq!(again.status(), 409);
 
     let list = hub.get_json("/api/v1/submissions?organisation=E09000007", &steward).await;

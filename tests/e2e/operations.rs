@@ -60,7 +60,7 @@ async fn the_audit_log_records_every_sensitive_action() {
     assert_eq!(hub.get("/api/v1/benchmarks/workforce_share?period=2025-Q1", &city).await.status(), 200);
     hub.submit_csv("E09000001", "workforce", "2025-Q1", fixtures::WORKFORCE).await;
     assert_eq!(hub.get("/api/v1/benchmarks/workforce_share?period=2025-Q1", &city).await.status(), 200);
-    let r = hub.client.delete(hub.url(&format!("/api/v1/submissions/{id}"))).bearer_auth(&city).send().await.unwrap();
+    let r = hub.withdraw(id, &city).await;
     assert_eq!(r.status(), 204);
     let population = "organisation,ethnicity,residents\nE09000001,white,100\n";
     let r = hub.put_file("/api/v1/reference/population", &steward, "text/csv", population.as_bytes().to_vec()).await;

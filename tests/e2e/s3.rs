@@ -91,13 +91,7 @@ async fn the_ledger_works_on_s3() {
     let first = hub.submit_csv("E09000007", "casework", "2025-Q1", fixtures::CASEWORK).await;
     let second = hub.submit_csv("E09000007", "casework", "2025-Q1", fixtures::CASEWORK).await;
     assert_eq!(second["supersedes"], first["id"]);
-    let r = hub
-        .client
-        .delete(hub.url(&format!("/api/v1/submissions/{}", second["id"].as_str().unwrap())))
-        .bearer_auth(&steward)
-        .send()
-        .await
-        .unwrap();
+    let r = hub.withdraw(second["id"].as_str().unwrap(), &steward).await;
     assert_eq!(r.status(), 204);
     let list = hub.get_json("/api/v1/submissions", &steward).await;
     let statuses: Vec<&str> =

@@ -127,6 +127,32 @@ impl TestHub {
             .expect("request")
     }
 
+    /// `DELETE /api/v1/submissions/{id}`.
+    pub async fn withdraw(&self, id: &str, token: &str) -> Response {
+        self.client
+            .delete(self.url(&format!("/api/v1/submissions/{id}")))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// A gzip-encoded CSV upload (or any PUT) to `path`.
+    pub async fn put_gzip(&self, path: &str, token: &str, body: &[u8]) -> Response {
+        use std::io::Write;
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        gz.write_all(body).expect("gzip");
+        self.client
+            .put(self.url(path))
+            .bearer_auth(token)
+            .header("content-type", "text/csv; charset=utf-8")
+            .header("content-encoding", "gzip")
+            .body(gz.finish().expect("gzip"))
+            .send()
+            .await
+            .expect("request")
+    }
+
     pub async fn upload_csv(&self, token: &str, org: &str, dataset: &str, period: &str, csv: &str) -> Response {
         self.put_file(
             &format!("/api/v1/submissions/{org}/{dataset}/{period}"),

@@ -1,6 +1,5 @@
 //! Good files of every dataset are accepted, as CSV and as Parquet.
 
-use std::io::Write;
 use std::sync::Arc;
 
 use arrow::array::{
@@ -40,18 +39,7 @@ async fn bom_crlf_and_gzip_are_accepted() {
     let crlf = format!("\u{feff}{}", fixtures::CASEWORK.replace('\n', "\r\n"));
     let r = hub.upload_csv(&token, "E09000001", "casework", "2024-Q4", &crlf).await;
     assert_eq!(r.status(), 201);
-    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-    gz.write_all(fixtures::SURVEY.as_bytes()).unwrap();
-    let r = hub
-        .client
-        .put(hub.url("/api/v1/submissions/E09000001/survey/2024-Q4"))
-        .bearer_auth(&token)
-        .header("content-type", "text/csv; charset=utf-8")
-        .header("content-encoding", "gzip")
-        .body(gz.finish().unwrap())
-        .send()
-        .await
-        .unwrap();
+    let r = hub.put_gzip("/api/v1/submissions/E09000001/survey/2024-Q4", &token, fixtures::SURVEY.as_bytes()).await;
     assert_eq!(r.status(), 201);
     let body: serde_json::Value = r.json().await.unwrap();
     assert_eq!(body["rows"], 3);
@@ -156,19 +144,7 @@ async fn other_media_types_are_415_and_big_bodies_413() {
     let r = hub.upload_csv(&token, "E09000002", "casework", "2025-Q1", &big).await;
     assert_eq!(r.status(), 413);
     // A small gzip body that expands past the limit is also 413.
-    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-    gz.write_all(big.as_bytes()).unwrap();
-    let r = hub
-        .client
-        .put(hub.url(path))
-        .bearer_auth(&token)
-        .header("content-type", "text/csv")
-        .header("content-encoding", "gzip")
-        .body(gz.finish().unwrap())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 413);
+    assert_eq!(hub.put_gzip(path, &token, big.as_bytes()).await.status(), 413);
     let r = hub
         .client
         .put(hub.url(path))
