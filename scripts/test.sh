@@ -16,6 +16,7 @@ fi
 export EDI_HUB_MOTO_SERVER="$PWD/$venv/bin/moto_server"
 
 # The end-to-end suite starts the edi-hub binary itself (crash and
-# multi-process tests), so build it first.
-cargo build --workspace --bins --locked
+# multi-process tests), so build it first, with the same features as the
+# tests (building every target at once avoids a second build of the dependencies).
+cargo build --workspace --all-targets --locked
 cargo test --workspace --locked "$@"
