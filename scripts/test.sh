@@ -5,8 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Python tools the tests start (moto_server, an S3-compatible server), in a
-# virtual environment under target/ so nothing outside the project changes.
+# Python tools the tests use (moto_server, an S3-compatible server, and
+# schemathesis), in a virtual environment under target/ so nothing outside
+# the project changes.
 venv=target/pyenv
 if [ ! -x "$venv/bin/moto_server" ] || ! cmp -s tests/python-requirements.txt "$venv/requirements.txt"; then
   python3 -m venv "$venv"
@@ -20,3 +21,6 @@ export EDI_HUB_MOTO_SERVER="$PWD/$venv/bin/moto_server"
 # tests (building every target at once avoids a second build of the dependencies).
 cargo build --workspace --all-targets --locked
 cargo test --workspace --locked "$@"
+
+# API conformance fuzzing of a live hub against the OpenAPI spec.
+./scripts/api-fuzz.sh
