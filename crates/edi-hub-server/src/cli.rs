@@ -276,7 +276,7 @@ async fn token_create(args: &TokenCreateArgs) -> anyhow_free::Result {
 
 /// Writes `openapi/openapi.json` and `schemas/*.json` under `out`.
 fn write_spec(out: &std::path::Path) -> anyhow_free::Result {
-    for (path, text) in generated_files() {
+    for (path, text) in generated_files(out) {
         let target = out.join(&path);
         if let Some(dir) = target.parent() {
             std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
@@ -287,14 +287,19 @@ fn write_spec(out: &std::path::Path) -> anyhow_free::Result {
     Ok(())
 }
 
-/// Every generated file (relative path, content): the OpenAPI spec and the
-/// dataset schemas. A test checks the committed copies equal these.
-pub fn generated_files() -> Vec<(String, String)> {
+/// Every generated file under the project directory `root` (relative path,
+/// content): the OpenAPI spec, the dataset schemas and the README's access
+/// table. A test checks the committed copies equal these.
+pub fn generated_files(root: &std::path::Path) -> Vec<(String, String)> {
     let store = Arc::new(Store::open(&StoreLocation::Memory).unwrap_or_else(|e| panic!("in-memory store: {e}")));
     let app = App::new(store, ServerConfig::default()).unwrap_or_else(|e| panic!("query engine: {e}"));
     let spec = crate::api::spec(app);
     let mut files =
         vec![("openapi/openapi.json".to_string(), format!("{}\n", spec.to_pretty_json().unwrap_or_default()))];
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap_or_default();
+    if let Some(updated) = crate::access::readme_with_table(&readme) {
+        files.push(("README.md".to_string(), updated));
+    }
     for (name, schema) in edi_hub_core::schema::all_schemas() {
         files.push((
             format!("schemas/{name}"),

@@ -1,6 +1,7 @@
 //! The EDI Hub's HTTP API and command line: an axum router over the store
 //! and query engine, documented by OpenAPI, and the `edi-hub` binary.
 
+pub mod access;
 pub mod api;
 pub mod app;
 pub mod auth;
