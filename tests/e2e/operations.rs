@@ -115,15 +115,11 @@ async fn each_token_is_rate_limited_with_retry_after() {
     let hub = TestHub::start_with(edi_hub_server::ServerConfig { rate_limit: 5, ..Default::default() }).await;
     let busy = hub.analyst().await;
     let quiet = hub.analyst().await;
-    let mut limited = None;
-    for _ in 0..20 {
-        let r = hub.get("/api/v1/coverage", &busy).await;
-        if r.status() == 429 {
-            limited = Some(r);
-            break;
-        }
-        assert_eq!(r.status(), 200);
-    }
+    // Twenty requests at once: at most five (one second's worth) get through.
+    let answers = futures::future::join_all((0..20).map(|_| hub.get("/api/v1/coverage", &busy))).await;
+    let ok = answers.iter().filter(|r| r.status() == 200).count();
+    assert!((1..=6).contains(&ok), "{ok} requests got through");
+    let limited = answers.into_iter().find(|r| r.status() == 429);
     let r = limited.expect("the sixth request within a second is over the limit");
     assert!(r.headers()["retry-after"].to_str().unwrap().parse::<u64>().unwrap() >= 1);
     assert_eq!(r.headers()["content-type"], "application/problem+json");
@@ -138,7 +134,7 @@ async fn oversized_headers_and_slow_requests_are_cut_off() {
     use futures::StreamExt;
     let config = edi_hub_server::ServerConfig {
         rate_limit: 0,
-        request_timeout: std::time::Duration::from_millis(300),
+        request_timeout: std::time::Duration::from_secs(1),
         ..Default::default()
     };
     let hub = TestHub::start_with(config).await;
@@ -155,7 +151,7 @@ async fn oversized_headers_and_slow_requests_are_cut_off() {
     let body =
         futures::stream::once(async { Ok::<_, std::io::Error>(bytes::Bytes::from_static(b"ethnicity,headcount\n")) })
             .chain(futures::stream::once(async {
-                tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+                tokio::time::sleep(std::time::Duration::from_secs(3)).await;
                 Ok::<_, std::io::Error>(bytes::Bytes::from_static(b"white,10\n"))
             }));
     let r = hub
