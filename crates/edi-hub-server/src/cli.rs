@@ -5,8 +5,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use edi_hub_core::Organisation;
 use edi_hub_core::disclosure::Policy;
+use edi_hub_core::{Dataset, Organisation};
 use edi_hub_store::{NewToken, Role, Store, StoreLocation};
 
 use crate::app::{App, ServerConfig, serve};
@@ -34,6 +34,20 @@ pub enum Command {
     /// Measure benchmark latency (uncached, cached, direct DataFusion) and
     /// cached throughput against a hello-world route on a generated data set.
     Bench(crate::bench::BenchArgs),
+    /// Check a file offline with exactly the hub's upload validation; exits
+    /// non-zero and lists every problem when it is not valid.
+    Validate {
+        /// workforce, pay, recruitment, casework, progression, survey or population.
+        #[arg(long)]
+        dataset: Dataset,
+        /// The file: CSV, or Parquet when its name ends in .parquet (.gz for gzip).
+        file: PathBuf,
+    },
+    /// Print an example CSV for a dataset: its header and a few valid rows.
+    Template {
+        /// workforce, pay, recruitment, casework, progression, survey or population.
+        dataset: Dataset,
+    },
     /// Write the generated OpenAPI spec and dataset JSON Schemas.
     Spec {
         /// Project directory holding openapi/ and schemas/.
@@ -166,6 +180,20 @@ pub async fn run(cli: Cli) -> anyhow_free::Result {
         Command::Bench(args) => {
             init_logging(LogFormat::Text, false);
             crate::bench::run(&args).await
+        }
+        Command::Validate { dataset, file } => match crate::offline::validate_file(dataset, &file) {
+            Ok(report) => {
+                println!("{report}");
+                Ok(())
+            }
+            Err(report) => {
+                print!("{report}");
+                Err("the file is not valid".into())
+            }
+        },
+        Command::Template { dataset } => {
+            print!("{}", crate::offline::template(dataset));
+            Ok(())
         }
         Command::Spec { out } => {
             init_logging(LogFormat::Text, false);

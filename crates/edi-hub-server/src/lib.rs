@@ -11,6 +11,7 @@ pub mod demo;
 pub mod error;
 pub mod format;
 pub mod metrics;
+pub mod offline;
 pub mod rate_limit;
 pub mod upload;
 
