@@ -5,7 +5,7 @@ use edi_hub_server::ServerConfig;
 use edi_hub_store::{NewSubmission, Store, StoreLocation};
 
 use crate::fixtures;
-use crate::support::TestHub;
+use crate::support::{TestHub, upload_all};
 
 #[tokio::test]
 async fn supersede_and_withdraw_show_in_history_and_coverage() {
@@ -150,28 +150,8 @@ async fn a_crash_between_data_write_and_ledger_commit_leaves_nothing_visible() {
 async fn concurrent_uploads_for_one_key_are_all_kept() {
     let hub = TestHub::start().await;
     let token = hub.submitter("E09000020").await;
-    let mut tasks = Vec::new();
-    for _ in 0..16 {
-        let client = hub.client.clone();
-        let url = hub.url("/api/v1/submissions/E09000020/pay/2025-Q1");
-        let token = token.clone();
-        tasks.push(tokio::spawn(async move {
-            let r = client
-                .put(url)
-                .bearer_auth(token)
-                .header("content-type", "text/csv")
-                .body(fixtures::PAY)
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(r.status(), 201);
-            r.json::<serde_json::Value>().await.unwrap()["id"].as_str().unwrap().to_string()
-        }));
-    }
-    let mut ids = Vec::new();
-    for t in tasks {
-        ids.push(t.await.unwrap());
-    }
+    let urls = vec![hub.url("/api/v1/submissions/E09000020/pay/2025-Q1"); 16];
+    let ids = upload_all(&hub.client, urls, &token, fixtures::PAY).await;
     let steward = hub.steward().await;
     let list = hub.get_json("/api/v1/submissions?limit=1000", &steward).await;
     let subs = list["submissions"].as_array().unwrap();

@@ -12,6 +12,8 @@ use futures::StreamExt;
 
 use edi_hub_store::{NewToken, Role, Store, StoreLocation};
 
+use crate::support::{all_submissions, upload_all};
+
 /// The `edi-hub` binary next to this test binary (built by `cargo build --bins`, as `scripts/test.sh` does).
 fn binary() -> PathBuf {
     let exe = std::env::current_exe().expect("test binary path");
@@ -139,15 +141,7 @@ async fn sigkill_during_concurrent_uploads_loses_no_acknowledged_submission() {
     );
 
     let hub = Process::start(dir.path());
-    let list: serde_json::Value = client
-        .get(format!("{}/api/v1/submissions?limit=1000", hub.base))
-        .bearer_auth(&steward)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list = all_submissions(&client, &hub.base, &steward).await;
     let listed: Vec<&str> = list["submissions"].as_array().unwrap().iter().map(|s| s["id"].as_str().unwrap()).collect();
     for id in &acknowledged {
         assert!(listed.contains(&id.as_str()), "acknowledged submission {id} lost");
@@ -186,42 +180,19 @@ async fn two_processes_racing_on_one_store_agree() {
     let steward = token(dir.path(), Role::Steward, None).await;
     let (one, two) = (Process::start(dir.path()), Process::start(dir.path()));
     let client = reqwest::Client::new();
-    let mut tasks = Vec::new();
-    for i in 0..30 {
-        let base = if i % 2 == 0 { one.base.clone() } else { two.base.clone() };
-        let (client, token) = (client.clone(), token_a.clone());
-        tasks.push(tokio::spawn(async move {
-            let r = client
-                .put(format!("{base}/api/v1/submissions/E09000020/casework/2025-Q1"))
-                .bearer_auth(token)
-                .header("content-type", "text/csv")
-                .body(crate::fixtures::CASEWORK)
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(r.status(), 201);
-            r.json::<serde_json::Value>().await.unwrap()["id"].as_str().unwrap().to_string()
-        }));
-    }
-    let mut ids = Vec::new();
-    for t in tasks {
-        ids.push(t.await.unwrap());
-    }
+    let urls = (0..30)
+        .map(|i| {
+            let base = if i % 2 == 0 { &one.base } else { &two.base };
+            format!("{base}/api/v1/submissions/E09000020/casework/2025-Q1")
+        })
+        .collect();
+    let ids = upload_all(&client, urls, &token_a, crate::fixtures::CASEWORK).await;
     // Within five seconds both processes show the same complete history.
     let started = std::time::Instant::now();
     loop {
         let mut views = Vec::new();
         for base in [&one.base, &two.base] {
-            let v: serde_json::Value = client
-                .get(format!("{base}/api/v1/submissions?limit=1000"))
-                .bearer_auth(&steward)
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
-            views.push(v);
+            views.push(all_submissions(&client, base, &steward).await);
         }
         let complete = views.iter().all(|v| v["submissions"].as_array().unwrap().len() == 30);
         if complete && views[0] == views[1] {

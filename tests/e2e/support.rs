@@ -257,6 +257,27 @@ pub fn parquet_of(columns: Vec<(&str, arrow::array::ArrayRef)>) -> Vec<u8> {
 
 pub const PARQUET: &str = "application/vnd.apache.parquet";
 
+/// PUTs the same CSV to every URL at once; insists on 201 for each and
+/// returns the submission ids.
+pub async fn upload_all(client: &Client, urls: Vec<String>, token: &str, csv: &'static str) -> Vec<String> {
+    let uploads = urls.into_iter().map(|url| {
+        let request = client.put(url).bearer_auth(token).header("content-type", "text/csv").body(csv);
+        async move {
+            let r = request.send().await.expect("request");
+            assert_eq!(r.status(), 201);
+            r.json::<serde_json::Value>().await.expect("json")["id"].as_str().expect("id").to_string()
+        }
+    });
+    futures::future::join_all(uploads).await
+}
+
+/// `GET {base}/api/v1/submissions?limit=1000`.
+pub async fn all_submissions(client: &Client, base: &str, token: &str) -> serde_json::Value {
+    let r =
+        client.get(format!("{base}/api/v1/submissions?limit=1000")).bearer_auth(token).send().await.expect("request");
+    r.json().await.expect("json")
+}
+
 /// Problems of a 422 answer as (row, column, message).
 pub async fn problems(r: Response) -> Vec<(Option<u64>, Option<String>, String)> {
     assert_eq!(r.status(), 422);
