@@ -20,7 +20,9 @@ export EDI_HUB_MOTO_SERVER="$PWD/$venv/bin/moto_server"
 # multi-process tests), so build it first, with the same features as the
 # tests (building every target at once avoids a second build of the dependencies).
 cargo build --workspace --all-targets --locked
-cargo test --workspace --locked "$@"
 
 # API conformance fuzzing of a live hub against the OpenAPI spec.
 ./scripts/api-fuzz.sh
+
+# Unit, property and end-to-end tests (the project has no doc tests).
+cargo test --workspace --all-targets --locked "$@"
