@@ -8,8 +8,10 @@ use axum::body::Body;
 use axum::http::HeaderMap;
 use axum::http::header::{CONTENT_ENCODING, CONTENT_TYPE};
 use bytes::Bytes;
-use edi_hub_core::Dataset;
+use edi_hub_core::table::to_record_batch;
 use edi_hub_core::validate::{Limits, Problem, UploadFormat, ValidTable, validate};
+use edi_hub_core::{Dataset, Organisation, Period};
+use edi_hub_store::encode_parquet;
 use sha2::{Digest, Sha256};
 
 use crate::error::{ApiError, ApiResult};
@@ -93,4 +95,16 @@ pub async fn validate_upload(dataset: Dataset, format: UploadFormat, bytes: Byte
             "the file could not be decoded (it is malformed); check it opens in a spreadsheet or Parquet reader and save it again",
         )])),
     }
+}
+
+/// The stored Parquet file of a validated table; `key` is the submission's
+/// organisation and period (`None` for the population table).
+pub fn to_parquet(table: &ValidTable, key: Option<(Organisation, Period)>) -> ApiResult<Bytes> {
+    let batch = to_record_batch(table, key).map_err(ApiError::internal)?;
+    encode_parquet(&batch).map_err(ApiError::from)
+}
+
+/// [`to_parquet`] on a blocking thread.
+pub async fn to_parquet_off_runtime(table: ValidTable, key: Option<(Organisation, Period)>) -> ApiResult<Bytes> {
+    tokio::task::spawn_blocking(move || to_parquet(&table, key)).await.map_err(ApiError::internal)?
 }

@@ -5,16 +5,15 @@ use axum::body::Body;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use edi_hub_core::Dataset;
-use edi_hub_core::table::to_record_batch;
-use edi_hub_store::{AuditOutcome, encode_parquet};
+use edi_hub_store::AuditOutcome;
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::audit;
 use crate::app::AppState;
 use crate::auth::Caller;
-use crate::error::{ApiError, ApiResult, ProblemDetails};
-use crate::upload::{checksum, read_body, upload_format, validate_upload};
+use crate::error::{ApiResult, ProblemDetails};
+use crate::upload::{checksum, read_body, to_parquet_off_runtime, upload_format, validate_upload};
 
 /// The stored population table.
 #[derive(Debug, Serialize, ToSchema)]
@@ -66,12 +65,7 @@ pub async fn put_population(
         }
     };
     let rows = table.rows as u64;
-    let parquet = tokio::task::spawn_blocking(move || {
-        let batch = to_record_batch(&table, None).map_err(ApiError::internal)?;
-        encode_parquet(&batch).map_err(ApiError::from)
-    })
-    .await
-    .map_err(ApiError::internal)??;
+    let parquet = to_parquet_off_runtime(table, None).await?;
     let record = app.store.replace_population(parquet, rows, checksum).await?;
     audit(
         &app,

@@ -7,9 +7,8 @@ use axum::body::Body;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use chrono::{DateTime, Utc};
-use edi_hub_core::table::to_record_batch;
 use edi_hub_core::{Dataset, Organisation, Period};
-use edi_hub_store::{AuditOutcome, NewSubmission, Status, SubmissionRecord, encode_parquet};
+use edi_hub_store::{AuditOutcome, NewSubmission, Status, SubmissionRecord};
 use serde::Serialize;
 use utoipa::{IntoParams, ToSchema};
 
@@ -18,7 +17,7 @@ use super::paths::{dataset_in_path, dataset_param, organisation_in_path, organis
 use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, ProblemDetails};
-use crate::upload::{checksum, read_body, upload_format, validate_upload};
+use crate::upload::{checksum, read_body, to_parquet_off_runtime, upload_format, validate_upload};
 
 /// A stored submission.
 #[derive(Debug, Serialize, ToSchema)]
@@ -162,12 +161,7 @@ pub async fn put_submission(
         }
     };
     let rows = table.rows as u64;
-    let parquet = tokio::task::spawn_blocking(move || {
-        let batch = to_record_batch(&table, Some((organisation, period))).map_err(ApiError::internal)?;
-        encode_parquet(&batch).map_err(ApiError::from)
-    })
-    .await
-    .map_err(ApiError::internal)??;
+    let parquet = to_parquet_off_runtime(table, Some((organisation, period))).await?;
     let record = app
         .store
         .submit(&NewSubmission {

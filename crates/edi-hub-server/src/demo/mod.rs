@@ -5,12 +5,11 @@
 pub mod generate;
 
 use bytes::Bytes;
-use edi_hub_core::table::to_record_batch;
 use edi_hub_core::validate::{Limits, UploadFormat, validate};
 use edi_hub_core::{Dataset, Period};
-use edi_hub_store::{NewSubmission, Store, encode_parquet};
+use edi_hub_store::{NewSubmission, Store};
 
-use crate::upload::checksum;
+use crate::upload::{checksum, to_parquet};
 
 /// Marks every answer of a demo hub.
 pub const DATA_HEADER: &str = "x-edi-hub-data";
@@ -40,12 +39,11 @@ pub async fn load(store: &Store, periods: &[Period], seed: u64) -> Result<usize,
         let sum = checksum(&bytes);
         let table = validate(f.dataset, UploadFormat::Csv, bytes, &Limits::default())
             .map_err(|p| format!("generated {} {} {} is invalid: {p:?}", f.organisation, f.dataset, f.period))?;
-        let batch = to_record_batch(&table, Some((f.organisation, f.period))).map_err(|e| e.to_string())?;
         submissions.push(NewSubmission {
             organisation: f.organisation,
             dataset: f.dataset,
             period: f.period,
-            parquet: encode_parquet(&batch).map_err(|e| e.to_string())?,
+            parquet: to_parquet(&table, Some((f.organisation, f.period))).map_err(|e| format!("{e:?}"))?,
             rows: table.rows as u64,
             checksum: sum,
             by: Some("demo".into()),
@@ -56,8 +54,7 @@ pub async fn load(store: &Store, periods: &[Period], seed: u64) -> Result<usize,
     let sum = checksum(&population);
     let table = validate(Dataset::Population, UploadFormat::Csv, population, &Limits::default())
         .map_err(|p| format!("generated population is invalid: {p:?}"))?;
-    let batch = to_record_batch(&table, None).map_err(|e| e.to_string())?;
-    let parquet = encode_parquet(&batch).map_err(|e| e.to_string())?;
+    let parquet = to_parquet(&table, None).map_err(|e| format!("{e:?}"))?;
     store.replace_population(parquet, table.rows as u64, sum).await.map_err(|e| e.to_string())?;
     store
         .put_note(
