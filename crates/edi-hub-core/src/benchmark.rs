@@ -71,12 +71,15 @@ impl Scope {
 }
 
 /// One organisation's unredacted inputs of a metric for one period
-/// (see [`MetricDef::inputs`]).
+/// (see [`MetricDef::inputs`]), and which of them its submission's
+/// protected pattern withholds from other viewers.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Figure {
     pub organisation: Organisation,
     pub period: Period,
     pub inputs: Vec<f64>,
+    /// Per input: withheld by secondary suppression (empty: none).
+    pub hidden: Vec<bool>,
 }
 
 /// One row of a benchmark answer.
@@ -191,12 +194,12 @@ fn organisation_row(metric: &MetricDef, f: &Figure, viewer: Viewer, policy: Poli
     let mut row = Row::new(Scope::Organisation, Some(o), o.name().to_string(), f.period);
     fill(&mut row, metric.evaluate(&f.inputs, false));
     if !viewer.sees_unredacted(o) {
-        redact(&mut row, metric.primary_redaction(&f.inputs, policy));
+        redact(&mut row, metric.redaction(&f.inputs, &f.hidden, policy));
     }
     row
 }
 
-/// Withholds the cells primary suppression names (those that hold a number).
+/// Withholds the cells disclosure control names (those that hold a number).
 fn redact(row: &mut Row, r: Redaction) {
     if r.numerator && row.numerator.is_some() {
         row.hide("numerator");
@@ -270,7 +273,11 @@ fn summary_row(
     if contributors < MIN_CONTRIBUTORS {
         row.hide_numbers();
     } else {
-        redact(&mut row, metric.primary_redaction(&pooled, policy));
+        // A pooled input is withheld when any member's is: a pooled figure
+        // then never tells more than the members' published figures (no
+        // "London minus the other boroughs").
+        let hidden: Vec<bool> = (0..width).map(|i| members.iter().any(|f| f.hidden.get(i) == Some(&true))).collect();
+        redact(&mut row, metric.redaction(&pooled, &hidden, policy));
     }
     row
 }
@@ -280,7 +287,12 @@ mod tests {
     use super::*;
 
     fn fig(org: &str, num: f64, den: f64) -> Figure {
-        Figure { organisation: org.parse().unwrap(), period: "2025-Q1".parse().unwrap(), inputs: vec![num, den] }
+        Figure {
+            organisation: org.parse().unwrap(),
+            period: "2025-Q1".parse().unwrap(),
+            inputs: vec![num, den],
+            hidden: Vec::new(),
+        }
     }
 
     fn share() -> &'static MetricDef {

@@ -15,14 +15,16 @@ use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use datafusion::prelude::{SessionConfig, SessionContext, col};
 use edi_hub_core::benchmark::{Figure, Row, assemble};
 use edi_hub_core::dataset::Dataset;
+use edi_hub_core::disclosure::{CountKey, Pattern};
 use edi_hub_core::disclosure::{Policy, Viewer};
 use edi_hub_core::metrics::{MetricDef, Params, SumDef};
 use edi_hub_core::table::stored_schema;
 use edi_hub_core::{Organisation, Period};
-use edi_hub_store::Store;
+use edi_hub_store::{Store, SubmissionRecord};
 use url::Url;
 
 use crate::cache::{AnswerCache, Lookup, QueryKey};
+use crate::patterns::Patterns;
 use crate::plan::{self, MATCHED, STRADDLING};
 use crate::{Error, Result};
 
@@ -87,6 +89,7 @@ pub struct Engine {
     store: Arc<Store>,
     policy: Policy,
     cache: AnswerCache,
+    patterns: Patterns,
 }
 
 impl std::fmt::Debug for Engine {
@@ -107,7 +110,7 @@ impl Engine {
         // prefix), so DataFusion reads through the unprefixed store.
         let (root, _) = store.root();
         ctx.register_object_store(&url, root);
-        Ok(Engine { ctx, store, policy, cache: AnswerCache::new(caching) })
+        Ok(Engine { ctx, store, policy, cache: AnswerCache::new(caching), patterns: Patterns::new(policy) })
     }
 
     pub fn policy(&self) -> Policy {
@@ -140,6 +143,17 @@ impl Engine {
         });
         self.cache.store_answer(generation, key, request.viewer, answer.clone());
         Ok((answer, Lookup::Miss))
+    }
+
+    /// Computes the protected pattern of a submission just stored (its
+    /// Parquet file in hand), so no answer waits for it.
+    pub async fn protect(&self, record: &SubmissionRecord, parquet: Bytes) -> Result<Arc<Pattern>> {
+        self.patterns.compute(record, parquet).await
+    }
+
+    /// The protected pattern of a stored submission.
+    pub async fn pattern(&self, record: &SubmissionRecord) -> Result<Arc<Pattern>> {
+        self.patterns.of(&self.store, record).await
     }
 
     /// Runs only the DataFusion aggregations of a metric (no assembly,
@@ -187,11 +201,37 @@ impl Engine {
                 }
             });
             if complete {
-                out.push(Figure { organisation, period, inputs: x });
+                let hidden = self.hidden(metric, params, organisation, period).await?;
+                out.push(Figure { organisation, period, inputs: x, hidden });
             }
         }
         out.sort_by_key(|f| (f.period, f.organisation));
         Ok(out)
+    }
+
+    /// Per input of `metric`: whether the protected pattern of the
+    /// organisation's submission withholds it from other viewers.
+    async fn hidden(
+        &self,
+        metric: &MetricDef,
+        params: &Params,
+        organisation: Organisation,
+        period: Period,
+    ) -> Result<Vec<bool>> {
+        let snapshot = self.store.snapshot();
+        let mut hidden = Vec::new();
+        for input in metric.inputs() {
+            let Some(key) = CountKey::of(&input, params) else {
+                hidden.push(false);
+                continue;
+            };
+            let withheld = match snapshot.current_of(organisation, input.dataset, period) {
+                Some(record) => !self.pattern(record).await?.is_published(&key),
+                None => true,
+            };
+            hidden.push(withheld);
+        }
+        Ok(hidden)
     }
 
     /// The DataFusion URL of a stored path.

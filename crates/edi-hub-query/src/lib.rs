@@ -5,6 +5,7 @@
 mod cache;
 mod engine;
 mod error;
+mod patterns;
 mod plan;
 
 pub use cache::Lookup;

@@ -95,24 +95,26 @@ impl MetricDef {
         }
     }
 
-    /// Primary suppression: counts from 1 to k-1 withheld; a rate, share,
-    /// ratio or gap withheld with a withheld part or a base below k; pay
-    /// figures withheld when their headcount is below k.
-    pub fn primary_redaction(&self, x: &[f64], policy: Policy) -> Redaction {
+    /// What to withhold: counts from 1 to k-1 (primary), inputs the
+    /// protected pattern withholds (`hidden`, one flag per input: secondary
+    /// suppression), a rate, share, ratio or gap with a withheld part or a
+    /// base below k, pay figures when their headcount is below k.
+    pub fn redaction(&self, x: &[f64], hidden: &[bool], policy: Policy) -> Redaction {
         let get = |i: usize| x.get(i).copied().unwrap_or(0.0);
-        let small = |i: usize| policy.is_small(get(i));
+        let withheld = |i: usize| policy.is_small(get(i)) || hidden.get(i).copied().unwrap_or(false);
         let thin = |i: usize| policy.base_too_small(get(i));
         match self.formula {
             Formula::Share { .. } | Formula::Representation { .. } => {
-                let (numerator, denominator) = (small(0), small(1));
+                let (numerator, denominator) = (withheld(0), withheld(1));
                 Redaction { value: numerator || denominator || thin(1), numerator, denominator }
             }
             Formula::PayGap { .. } => {
-                let hide = thin(1) || thin(4);
-                Redaction { value: hide, numerator: thin(1), denominator: thin(4) }
+                let group = thin(1) || withheld(1);
+                let reference = thin(4) || withheld(4);
+                Redaction { value: group || reference, numerator: group, denominator: reference }
             }
             Formula::RelativeLikelihood { .. } => {
-                let hide = (0..4).any(small) || thin(2) || thin(3);
+                let hide = (0..4).any(withheld) || thin(2) || thin(3);
                 Redaction { value: hide, numerator: hide, denominator: hide }
             }
         }
@@ -168,17 +170,22 @@ mod tests {
     }
 
     #[test]
-    fn primary_rules() {
+    fn suppression_rules() {
         let p = Policy::default();
-        let r = metric("workforce_share").primary_redaction(&[5.0, 80.0], p);
+        let r = metric("workforce_share").redaction(&[5.0, 80.0], &[], p);
         assert_eq!(r, Redaction { value: true, numerator: true, denominator: false });
-        let r = metric("workforce_share").primary_redaction(&[0.0, 8.0], p);
+        let r = metric("workforce_share").redaction(&[0.0, 8.0], &[], p);
         assert_eq!(r, Redaction { value: true, numerator: false, denominator: true });
-        let r = metric("pay_gap_mean").primary_redaction(&[90.0, 9.0, 1.0, 400.0, 20.0, 1.0], p);
+        let r = metric("pay_gap_mean").redaction(&[90.0, 9.0, 1.0, 400.0, 20.0, 1.0], &[], p);
         assert!(r.value && r.numerator && !r.denominator);
-        let r = metric("appointment_rl").primary_redaction(&[12.0, 3.0, 20.0, 40.0], p);
+        let r = metric("appointment_rl").redaction(&[12.0, 3.0, 20.0, 40.0], &[], p);
         assert!(r.value && r.numerator && r.denominator);
-        let r = metric("appointment_rl").primary_redaction(&[0.0, 10.0, 20.0, 40.0], p);
+        let r = metric("appointment_rl").redaction(&[0.0, 10.0, 20.0, 40.0], &[], p);
         assert!(!r.value);
+        // Withheld by the protected pattern though not small.
+        let r = metric("appointment_rl").redaction(&[10.0, 10.0, 20.0, 40.0], &[false, true, false, false], p);
+        assert!(r.value && r.numerator);
+        let r = metric("workforce_share").redaction(&[50.0, 80.0], &[false, true], p);
+        assert_eq!(r, Redaction { value: true, numerator: false, denominator: true });
     }
 }

@@ -168,12 +168,16 @@ pub async fn put_submission(
             organisation,
             dataset,
             period,
-            parquet,
+            parquet: parquet.clone(),
             rows,
             checksum,
             by: Some(caller.id().to_string()),
         })
         .await?;
+    // The submission's protected pattern, computed once, now.
+    if let Err(e) = app.engine.protect(&record, parquet).await {
+        tracing::warn!(submission = %record.id, error = %e, "protected pattern not computed at upload; it will be on first use");
+    }
     app.metrics.upload(true);
     audit(
         &app,

@@ -1,8 +1,29 @@
-//! Statistical disclosure control: who sees what unredacted, and the
-//! primary suppression rules of the spec (counts from 1 to k-1 hidden, zero
-//! shown; rates hidden with their parts or when their denominator is below
-//! k; pay figures hidden when their headcount is below k; summaries over
-//! fewer than three organisations show no numbers).
+//! Statistical disclosure control: who sees what unredacted, the rules of
+//! the spec (counts from 1 to k-1 hidden, zero shown; rates hidden with
+//! their parts or when their denominator is below k; pay figures hidden
+//! when their headcount is below k; summaries over fewer than three
+//! organisations show no numbers), the protected pattern of each
+//! submission (secondary suppression over its linked tables) and the audit
+//! that checks what is published by linear programming.
+//!
+//! Flow: a submission's table -> [`atoms::Atoms`] -> [`sensitive`] counts
+//! -> [`pattern::Pattern`] (computed once per submission) -> read by
+//! [`crate::benchmark::assemble`] for every answer; [`audit`] checks the
+//! answers independently.
+
+pub mod atoms;
+pub mod audit;
+pub mod counts;
+pub mod pattern;
+pub mod published;
+pub mod sensitive;
+mod span;
+
+#[cfg(test)]
+mod properties;
+
+pub use counts::CountKey;
+pub use pattern::Pattern;
 
 use crate::organisation::Organisation;
 

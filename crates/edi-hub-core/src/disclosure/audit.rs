@@ -1,0 +1,158 @@
+//! The disclosure audit, independent of how patterns are chosen: what is
+//! actually published about an organisation and period, written as linear
+//! constraints over its atoms (`A x = b`, `x >= 0`: every published count
+//! is a sum of atoms, every published rate ties two sums together), and for
+//! each sensitive count the smallest and largest value it can take, by
+//! linear programming (`good_lp` with the pure-Rust `microlp` solver). A
+//! count whose interval holds fewer than `protection + 1` whole numbers is
+//! pinned down: a leak.
+
+use good_lp::{Expression, ResolutionError, Solution, SolverModel, Variable, constraint, microlp, variable, variables};
+
+/// `sum(coefficient * atom) = value`, within `tolerance` (rates are published
+/// as decimals, so their equations hold up to rounding).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Equation {
+    pub terms: Vec<(usize, f64)>,
+    pub value: f64,
+    pub tolerance: f64,
+}
+
+impl Equation {
+    /// A published count: the sum of `atoms` is `value`.
+    pub fn count(atoms: &[usize], value: f64) -> Equation {
+        Equation { terms: atoms.iter().map(|&a| (a, 1.0)).collect(), value, tolerance: 0.0 }
+    }
+
+    /// A published rate in percent: `100 * sum(part) - rate * sum(base) = 0`.
+    pub fn rate(part: &[usize], base: &[usize], rate: f64) -> Equation {
+        let mut terms: Vec<(usize, f64)> = part.iter().map(|&a| (a, 100.0)).collect();
+        terms.extend(base.iter().map(|&a| (a, -rate)));
+        Equation { terms, value: 0.0, tolerance: 1e-6 * (1.0 + rate.abs()) }
+    }
+}
+
+/// A count that must not be pinned down: the atoms it adds up and its true value.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Check {
+    pub what: String,
+    pub atoms: Vec<usize>,
+    pub value: i64,
+}
+
+/// What an attacker holding every published number can tell about a count.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Interval {
+    pub what: String,
+    pub value: i64,
+    pub low: f64,
+    /// `None`: no upper bound.
+    pub high: Option<f64>,
+}
+
+impl Interval {
+    /// Whether the count is pinned: fewer than `protection + 1` whole
+    /// numbers fit (default protection 1: it cannot be narrowed to one value).
+    pub fn pinned(&self, protection: u32) -> bool {
+        let Some(high) = self.high else { return false };
+        let (lo, hi) = ((self.low - 1e-6).ceil(), (high + 1e-6).floor());
+        hi - lo < f64::from(protection)
+    }
+}
+
+/// The audit could not be run.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the published figures are inconsistent with each other: {0}")]
+pub struct AuditError(pub String);
+
+/// The feasible interval of each check under the published equations.
+pub fn intervals(atoms: usize, equations: &[Equation], checks: &[Check]) -> Result<Vec<Interval>, AuditError> {
+    checks
+        .iter()
+        .map(|c| {
+            let low = solve(atoms, equations, &c.atoms, false)?.unwrap_or(0.0);
+            let high = solve(atoms, equations, &c.atoms, true)?;
+            Ok(Interval { what: c.what.clone(), value: c.value, low, high })
+        })
+        .collect()
+}
+
+/// The checks whose interval is too narrow.
+pub fn leaks(
+    atoms: usize,
+    equations: &[Equation],
+    checks: &[Check],
+    protection: u32,
+) -> Result<Vec<Interval>, AuditError> {
+    Ok(intervals(atoms, equations, checks)?.into_iter().filter(|i| i.pinned(protection)).collect())
+}
+
+/// Minimises (or maximises) the sum of `target` atoms; `None` when unbounded.
+fn solve(atoms: usize, equations: &[Equation], target: &[usize], maximise: bool) -> Result<Option<f64>, AuditError> {
+    let mut vars = variables!();
+    let x: Vec<Variable> = (0..atoms).map(|_| vars.add(variable().min(0))).collect();
+    let objective: Expression = target.iter().map(|&a| x[a]).sum();
+    let problem = if maximise { vars.maximise(objective.clone()) } else { vars.minimise(objective.clone()) };
+    let mut model = problem.using(microlp);
+    for e in equations {
+        let lhs: Expression = e.terms.iter().map(|&(a, c)| c * x[a]).sum();
+        if e.tolerance == 0.0 {
+            model = model.with(constraint!(lhs == e.value));
+        } else {
+            model = model.with(constraint!(lhs.clone() <= e.value + e.tolerance));
+            model = model.with(constraint!(lhs >= e.value - e.tolerance));
+        }
+    }
+    match model.solve() {
+        Ok(solution) => Ok(Some(solution.eval(&objective))),
+        Err(ResolutionError::Unbounded) => Ok(None),
+        Err(e) => Err(AuditError(e.to_string())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(what: &str, atoms: &[usize], value: i64) -> Check {
+        Check { what: what.into(), atoms: atoms.to_vec(), value }
+    }
+
+    #[test]
+    fn finds_a_count_derived_by_subtraction() {
+        // The worked example: band 6 has white 12, black 2, not stated 1;
+        // the known-ethnicity total 14 is published beside white.
+        let (white, black, not_stated) = (0, 1, 2);
+        let eqs = vec![Equation::count(&[white], 12.0), Equation::count(&[white, black], 14.0)];
+        let found = leaks(3, &eqs, &[check("black", &[black], 2), check("not stated", &[not_stated], 1)], 1).unwrap();
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].what, "black");
+        assert!((found[0].low - 2.0).abs() < 1e-9);
+        // With the all-staff total too, not stated is pinned as well.
+        let mut eqs = eqs;
+        eqs.push(Equation::count(&[white, black, not_stated], 15.0));
+        let all = leaks(3, &eqs, &[check("black", &[black], 2), check("not stated", &[not_stated], 1)], 1).unwrap();
+        assert_eq!(all.len(), 2);
+    }
+
+    #[test]
+    fn a_withheld_pair_keeps_both_cells_open() {
+        // Total 15 = white 12 + black 2 + not stated 1, only white and the total published.
+        let eqs = vec![Equation::count(&[0], 12.0), Equation::count(&[0, 1, 2], 15.0)];
+        let i = intervals(3, &eqs, &[check("black", &[1], 2)]).unwrap();
+        assert_eq!((i[0].low, i[0].high), (0.0, Some(3.0)));
+        assert!(!i[0].pinned(1));
+        assert!(i[0].pinned(4));
+    }
+
+    #[test]
+    fn rates_tie_counts_together() {
+        // 25% of a published base of 40 pins the part to 10; unpublished base leaves it open.
+        let eqs = vec![Equation::rate(&[0], &[0, 1], 25.0), Equation::count(&[0, 1], 40.0)];
+        let i = intervals(2, &eqs, &[check("part", &[0], 10)]).unwrap();
+        assert!(i[0].pinned(1));
+        let i = intervals(2, &[Equation::rate(&[0], &[0, 1], 25.0)], &[check("part", &[0], 10)]).unwrap();
+        assert!(!i[0].pinned(1));
+        assert_eq!(i[0].high, None);
+    }
+}
