@@ -9,12 +9,9 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
-use datafusion::arrow::compute::concat_batches;
-use datafusion::arrow::record_batch::{RecordBatch, RecordBatchReader};
-use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use edi_hub_core::Dataset;
 use edi_hub_core::disclosure::{Pattern, Policy};
-use edi_hub_store::{Store, SubmissionRecord};
+use edi_hub_store::{Store, SubmissionRecord, decode_parquet};
 
 use crate::{Error, Result};
 
@@ -71,12 +68,6 @@ impl Patterns {
 }
 
 fn protect(dataset: Dataset, parquet: Bytes, policy: Policy) -> Result<Pattern> {
-    let reader = ParquetRecordBatchReaderBuilder::try_new(parquet)
-        .and_then(|b| b.build())
-        .map_err(|e| Error::Layout(format!("stored file unreadable: {e}")))?;
-    let schema = reader.schema();
-    let batches: Vec<RecordBatch> =
-        reader.collect::<Result<_, _>>().map_err(|e| Error::Layout(format!("stored file unreadable: {e}")))?;
-    let batch = concat_batches(&schema, &batches).map_err(|e| Error::Layout(e.to_string()))?;
+    let batch = decode_parquet(parquet)?;
     Pattern::protect(dataset, &batch, policy).map_err(|e| Error::Layout(e.to_string()))
 }

@@ -48,6 +48,10 @@ pub enum Command {
         /// workforce, pay, recruitment, casework, progression, survey or population.
         dataset: Dataset,
     },
+    /// Check, by linear programming, that nothing the hub publishes about a
+    /// period lets anyone work out a withheld count (steward tool; reads
+    /// the store directly). Exits non-zero when a count can be pinned down.
+    DisclosureAudit(crate::disclosure_audit::AuditArgs),
     /// Write the generated OpenAPI spec and dataset JSON Schemas.
     Spec {
         /// Project directory holding openapi/ and schemas/.
@@ -194,6 +198,10 @@ pub async fn run(cli: Cli) -> anyhow_free::Result {
         Command::Template { dataset } => {
             print!("{}", crate::offline::template(dataset));
             Ok(())
+        }
+        Command::DisclosureAudit(args) => {
+            init_logging(LogFormat::Text, false);
+            crate::disclosure_audit::run(&args).await.map_err(Into::into)
         }
         Command::Spec { out } => {
             init_logging(LogFormat::Text, false);

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod bench;
 pub mod cli;
 pub mod demo;
+pub mod disclosure_audit;
 pub mod error;
 pub mod format;
 pub mod metrics;

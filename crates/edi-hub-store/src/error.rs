@@ -9,9 +9,12 @@ pub enum Error {
     /// A stored object could not be decoded (it was written by something else or damaged).
     #[error("stored object {path} is not readable: {reason}")]
     Corrupt { path: String, reason: String },
-    /// Writing Parquet failed.
+    /// Writing or reading Parquet failed.
     #[error("parquet: {0}")]
     Parquet(#[from] parquet::errors::ParquetError),
+    /// A stored table could not be assembled in memory.
+    #[error("arrow: {0}")]
+    Arrow(#[from] arrow::error::ArrowError),
     /// The store location could not be understood.
     #[error("object store location: {0}")]
     Location(String),

@@ -18,7 +18,7 @@ mod tokens;
 pub use audit::{AuditEvent, AuditOutcome};
 pub use error::{Error, Result};
 pub use ledger::{Commit, NewSubmission};
-pub use parquet_file::encode_parquet;
+pub use parquet_file::{decode_parquet, encode_parquet};
 pub use snapshot::{PopulationRecord, Snapshot, Status, SubmissionRecord};
 pub use store::{Store, StoreLocation};
 pub use tokens::{NewToken, Role, TokenRecord, TokenRegistry};

@@ -1,8 +1,10 @@
-//! Encoding record batches as Parquet files for the store.
+//! Encoding record batches as Parquet files for the store, and reading them back.
 
-use arrow::record_batch::RecordBatch;
+use arrow::compute::concat_batches;
+use arrow::record_batch::{RecordBatch, RecordBatchReader};
 use bytes::Bytes;
 use parquet::arrow::ArrowWriter;
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::properties::WriterProperties;
 
@@ -19,4 +21,12 @@ pub fn encode_parquet(batch: &RecordBatch) -> Result<Bytes> {
     writer.write(batch)?;
     writer.close()?;
     Ok(Bytes::from(out))
+}
+
+/// A stored Parquet file as one record batch.
+pub fn decode_parquet(file: Bytes) -> Result<RecordBatch> {
+    let reader = ParquetRecordBatchReaderBuilder::try_new(file)?.build()?;
+    let schema = reader.schema();
+    let batches = reader.collect::<Result<Vec<RecordBatch>, _>>()?;
+    Ok(concat_batches(&schema, &batches)?)
 }

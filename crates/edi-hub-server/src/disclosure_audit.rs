@@ -1,0 +1,243 @@
+//! `edi-hub disclosure-audit`: reads every answer the hub gives someone who
+//! is neither the data's owner nor a steward about one period (every metric,
+//! every parameter value, as the API would answer it), writes what each
+//! answer publishes as linear constraints over each organisation's atoms,
+//! and solves, by linear programming, for the interval of every sensitive
+//! count (`edi_hub_core::disclosure::audit`). It also checks that no pooled
+//! London, inner/outer or sub-regional figure is published while a member
+//! organisation's figure is withheld.
+
+use std::collections::{BTreeMap, HashSet};
+use std::fmt::Write as _;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use clap::Args;
+use edi_hub_core::benchmark::{Row, Scope};
+use edi_hub_core::disclosure::atoms::Atoms;
+use edi_hub_core::disclosure::audit::{Equation, Interval, leaks};
+use edi_hub_core::disclosure::counts::parameter_combinations;
+use edi_hub_core::disclosure::published::{Table, checks, equations_of_row, supports};
+use edi_hub_core::disclosure::{Policy, Viewer};
+use edi_hub_core::metrics::{CATALOGUE, Who};
+use edi_hub_core::{Dataset, Organisation, Period};
+use edi_hub_query::{BenchmarkRequest, Engine};
+use edi_hub_store::{Store, decode_parquet};
+
+use crate::cli::StoreArgs;
+
+const DATASETS: [Dataset; 6] =
+    [Dataset::Workforce, Dataset::Pay, Dataset::Recruitment, Dataset::Casework, Dataset::Progression, Dataset::Survey];
+
+/// Options of `edi-hub disclosure-audit`.
+#[derive(Debug, Clone, Args)]
+pub struct AuditArgs {
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// The quarter to audit, e.g. 2025-Q1.
+    #[arg(long)]
+    pub period: Period,
+    /// Only this organisation (all with data when absent).
+    #[arg(long)]
+    pub organisation: Option<Organisation>,
+    /// Smallest non-zero count published to others (k), as the hub serves it.
+    #[arg(long, env = "EDI_HUB_MIN_COUNT", default_value_t = 10, value_parser = clap::value_parser!(i64).range(1..))]
+    pub min_count: i64,
+    /// A sensitive count leaks when fewer than this many values beside its
+    /// own remain possible (1: it cannot be pinned to one value).
+    #[arg(long, default_value_t = 1)]
+    pub protection: u32,
+}
+
+/// The audit of one organisation.
+#[derive(Debug, Clone)]
+pub struct OrganisationAudit {
+    pub organisation: Organisation,
+    pub datasets: usize,
+    /// Counts withheld as 1 to k-1, and beyond them by secondary suppression.
+    pub primary: usize,
+    pub secondary: usize,
+    /// Publishable counts the organisation's submissions have.
+    pub available: usize,
+    /// Distinct published numbers about the organisation (equations).
+    pub published: usize,
+    /// Sensitive counts checked, and those pinned down.
+    pub checked: usize,
+    pub leaks: Vec<Interval>,
+}
+
+/// The audit of a period.
+#[derive(Debug, Clone)]
+pub struct AuditReport {
+    pub period: Period,
+    pub policy: Policy,
+    pub protection: u32,
+    pub answers: usize,
+    pub organisations: Vec<OrganisationAudit>,
+    /// Pooled figures published beside a withheld member figure.
+    pub pooled: Vec<String>,
+    pub elapsed: Duration,
+}
+
+impl AuditReport {
+    pub fn passed(&self) -> bool {
+        self.pooled.is_empty() && self.organisations.iter().all(|o| o.leaks.is_empty())
+    }
+
+    /// A readable report.
+    pub fn render(&self) -> String {
+        let mut s = String::new();
+        let _ = writeln!(
+            s,
+            "Disclosure audit of {} (k = {}, protection {}): {} answers read in {:.1} s",
+            self.period,
+            self.policy.min_count,
+            self.protection,
+            self.answers,
+            self.elapsed.as_secs_f64()
+        );
+        let _ = writeln!(
+            s,
+            "{:<34} {:>8} {:>9} {:>8} {:>10} {:>10} {:>9} {:>7}",
+            "organisation", "datasets", "counts", "primary", "secondary", "published", "checked", "pinned"
+        );
+        for o in &self.organisations {
+            let _ = writeln!(
+                s,
+                "{:<34} {:>8} {:>9} {:>8} {:>10} {:>10} {:>9} {:>7}",
+                format!("{} {}", o.organisation.code(), o.organisation.name()),
+                o.datasets,
+                o.available,
+                o.primary,
+                o.secondary,
+                o.published,
+                o.checked,
+                o.leaks.len()
+            );
+            for l in &o.leaks {
+                let high = l.high.map_or("unbounded".to_string(), |h| format!("{h:.2}"));
+                let _ = writeln!(s, "  PINNED {} (value {}): between {:.2} and {high}", l.what, l.value, l.low);
+            }
+        }
+        let sum = |f: fn(&OrganisationAudit) -> usize| self.organisations.iter().map(f).sum::<usize>();
+        let (available, primary, secondary) = (sum(|o| o.available), sum(|o| o.primary), sum(|o| o.secondary));
+        let _ = writeln!(
+            s,
+            "Total: {available} publishable counts; {primary} withheld as small (primary), {secondary} more withheld to protect them (secondary, {:.1}% of all); {} sensitive counts checked, {} pinned",
+            100.0 * secondary as f64 / available.max(1) as f64,
+            sum(|o| o.checked),
+            sum(|o| o.leaks.len())
+        );
+        let _ = writeln!(s, "Pooled figures published beside a withheld member figure: {}", self.pooled.len());
+        for p in &self.pooled {
+            let _ = writeln!(s, "  {p}");
+        }
+        let _ = writeln!(s, "{}", if self.passed() { "PASSED" } else { "FAILED" });
+        s
+    }
+}
+
+/// Audits what the hub over `store` publishes about `period`.
+pub async fn audit_period(
+    store: Arc<Store>,
+    policy: Policy,
+    period: Period,
+    only: Option<Organisation>,
+    protection: u32,
+) -> Result<AuditReport, String> {
+    let started = Instant::now();
+    store.refresh().await.map_err(|e| e.to_string())?;
+    let engine = Engine::new(store.clone(), policy, true).map_err(|e| e.to_string())?;
+    let snapshot = store.snapshot();
+    let mut tables: BTreeMap<Organisation, Vec<Table>> = BTreeMap::new();
+    let mut present = HashSet::new();
+    for dataset in DATASETS {
+        for record in snapshot.current_for(dataset, period) {
+            present.insert(dataset);
+            let file = store.read(&record.data_path).await.map_err(|e| e.to_string())?;
+            let batch = decode_parquet(file).map_err(|e| e.to_string())?;
+            let atoms = Atoms::of(dataset, &batch).map_err(|e| e.to_string())?;
+            let pattern = engine.pattern(record).await.map_err(|e| e.to_string())?;
+            tables.entry(record.organisation).or_default().push(Table { atoms, pattern: (*pattern).clone() });
+        }
+    }
+    let mut equations: BTreeMap<Organisation, (HashSet<String>, Vec<Equation>)> = BTreeMap::new();
+    let mut pooled = Vec::new();
+    let mut answers = 0;
+    for metric in CATALOGUE {
+        if !metric.datasets.iter().all(|d| *d == Dataset::Population || present.contains(d)) {
+            continue;
+        }
+        let by_group = metric.inputs().iter().any(|i| i.who == Who::Group);
+        for params in parameter_combinations(metric.params, by_group) {
+            let request =
+                BenchmarkRequest { metric, params: params.clone(), periods: vec![period], viewer: Viewer::Public };
+            let (answer, _) = engine.benchmark(&request).await.map_err(|e| e.to_string())?;
+            answers += 1;
+            for row in answer.rows.iter().filter(|r| r.scope == Scope::Organisation) {
+                let Some(o) = row.organisation.filter(|o| only.is_none_or(|x| x == *o)) else { continue };
+                let Some(t) = tables.get(&o) else { continue };
+                let Some(supports) = supports(metric, &params, t) else { continue };
+                let (seen, list) = equations.entry(o).or_default();
+                for e in equations_of_row(metric, &supports, row) {
+                    if seen.insert(format!("{:?}", (&e.terms, e.value.to_bits()))) {
+                        list.push(e);
+                    }
+                }
+            }
+            pooled.extend(
+                pooled_beside_withheld(&answer.rows)
+                    .into_iter()
+                    .map(|(scope, column)| format!("{} {:?}: {scope} {column}", metric.id, params.to_map())),
+            );
+        }
+    }
+    let mut organisations = Vec::new();
+    for (o, t) in &tables {
+        if only.is_some_and(|x| x != *o) {
+            continue;
+        }
+        let (_, list) = equations.remove(o).unwrap_or_default();
+        let checks = checks(t, policy);
+        let atoms = t.iter().map(|t| t.atoms.atoms.len()).sum();
+        let found = leaks(atoms, &list, &checks, protection).map_err(|e| format!("{o}: {e}"))?;
+        organisations.push(OrganisationAudit {
+            organisation: *o,
+            datasets: t.len(),
+            primary: t.iter().map(|t| t.pattern.primary).sum(),
+            secondary: t.iter().map(|t| t.pattern.secondary).sum(),
+            available: t.iter().map(|t| t.pattern.available).sum(),
+            published: list.len(),
+            checked: checks.len(),
+            leaks: found,
+        });
+    }
+    Ok(AuditReport { period, policy, protection, answers, organisations, pooled, elapsed: started.elapsed() })
+}
+
+/// Summary cells published while a member organisation's same cell is withheld.
+fn pooled_beside_withheld(rows: &[Row]) -> Vec<(&'static str, &'static str)> {
+    let mut out = Vec::new();
+    for summary in rows.iter().filter(|r| r.scope != Scope::Organisation) {
+        for (column, shown) in [("numerator", summary.numerator), ("denominator", summary.denominator)] {
+            let withheld_member = rows.iter().any(|r| {
+                r.scope == Scope::Organisation
+                    && r.organisation.is_some_and(|o| summary.scope.includes(o))
+                    && r.suppressed.contains(&column)
+            });
+            if shown.is_some() && withheld_member {
+                out.push((summary.scope.id(), column));
+            }
+        }
+    }
+    out
+}
+
+/// Runs the command; the report goes to stdout, and a failed audit is an error.
+pub async fn run(args: &AuditArgs) -> Result<(), String> {
+    let store = Arc::new(Store::open(&args.store.location()).map_err(|e| e.to_string())?);
+    let policy = Policy { min_count: args.min_count };
+    let report = audit_period(store, policy, args.period, args.organisation, args.protection).await?;
+    print!("{}", report.render());
+    if report.passed() { Ok(()) } else { Err("the audit found figures that can be worked out".into()) }
+}
