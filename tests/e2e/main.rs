@@ -15,6 +15,7 @@ mod operations;
 mod process;
 mod s3;
 mod support;
+mod targets;
 mod tokens;
 mod uploads;
 mod validation;
