@@ -5,6 +5,7 @@
 
 mod auth;
 mod benchmarks;
+mod cli;
 mod corpus;
 mod fixtures;
 mod formats;
