@@ -97,9 +97,11 @@ def main():
     print(f"{len(organisations)} organisations ({withheld} values withheld, shown as NA), "
           f"{len(summaries)} summary rows; CSV and Arrow agree")
     print()
-    top = organisations.sort_values("rank", na_position="last").head(10)
+    # Nullable integers, so a missing rank (a withheld value) prints as <NA>.
+    top = organisations.sort_values("rank", na_position="last").head(10).astype({"rank": "Int64"})
     print(top[["rank", "name", "value", "numerator", "denominator"]].to_string(index=False))
     print()
+    summaries = summaries.astype({"contributors": "Int64"})
     print(summaries[["name", "value", "contributors", "q1", "median", "q3"]].to_string(index=False))
 
 

@@ -102,7 +102,7 @@ async fn targets_are_recorded_judged_shown_by_visibility_and_deleted() {
     assert_eq!((no_data["latest"].clone(), no_data["status"].clone()), (Value::Null, json!("no_data")));
 
     // Who sees what: everything for the organisation and stewards, shared ones for everyone else.
-    let all = vec![&on_track, &achieved, &off_track, &no_data];
+    let all = [&on_track, &achieved, &off_track, &no_data];
     let all: Vec<&str> = all.iter().map(|t| t["id"].as_str().unwrap()).collect();
     let shared = vec![achieved["id"].as_str().unwrap(), no_data["id"].as_str().unwrap()];
     assert_eq!(ids(&listed(&hub, HARROW, &own).await), all);

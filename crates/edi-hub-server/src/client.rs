@@ -300,9 +300,10 @@ pub async fn upload(args: &UploadArgs) -> crate::cli::anyhow_free::Result {
         .timeout(Duration::from_secs(600))
         .build()
         .map_err(|e| e.to_string())?;
+    let n = ready.len();
     for (i, (file, bytes)) in ready.into_iter().enumerate() {
         let name = file.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        bar.set_message(format!("{}/{} {name}", i + 1, args.files.len()));
+        bar.set_message(format!("{}/{n} {name}", i + 1));
         let (outcome, report) = send(&client, &base, &authorization, &file, bytes, &bar).await;
         bar.suspend(|| println!("{report}"));
         outcomes.push(outcome);

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use edi_hub_core::Period;
 use edi_hub_core::metrics::MetricDef;
+use edi_hub_core::period::PeriodError;
 use edi_hub_core::targets::{MAX_QUARTERS_AHEAD, Visibility, target_range};
 use edi_hub_core::validate::{Problem, shorten_for_message};
 use serde_json::Value;
@@ -133,9 +134,8 @@ fn resolve(
             Ok(_) => return None,
             Err(e) => {
                 problems.push(Problem::column(&format!("parameters.{}", e.parameter), e.message));
-                if given.remove(&e.parameter).is_none() {
-                    return None;
-                }
+                // A problem with no parameter to set aside ends the checks.
+                given.remove(&e.parameter)?;
             }
         }
     }
@@ -170,7 +170,10 @@ fn by(v: Option<&Value>, problems: &mut Vec<Problem>) -> Option<Period> {
         None => "by is required: the quarter the target is for, YYYY-Qn".to_string(),
         Some(Value::String(s)) => match Period::parse_until(s, latest_by()) {
             Ok(p) => return Some(p),
-            Err(e) => format!("{e} (a target may be set up to {MAX_QUARTERS_AHEAD} quarters ahead)"),
+            Err(PeriodError::Future(p, last)) => {
+                format!("{p} is too far ahead: a target may be set up to {MAX_QUARTERS_AHEAD} quarters ahead ({last})")
+            }
+            Err(e) => e.to_string(),
         },
         Some(_) => "by must be a quarter as text, YYYY-Qn (for example 2026-Q4)".to_string(),
     };
