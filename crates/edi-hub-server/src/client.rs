@@ -275,9 +275,12 @@ pub async fn upload(args: &UploadArgs) -> crate::cli::anyhow_free::Result {
     let mut outcomes = Vec::new();
     let mut ready = Vec::new();
     for path in &args.files {
-        match plan(path, args).and_then(|p| {
-            std::fs::read(path).map(|b| (p, Bytes::from(b))).map_err(|e| format!("{}: {e}", path.display()))
-        }) {
+        let size = |p: Planned| match std::fs::metadata(path) {
+            Ok(m) if m.is_file() => Ok((p, m.len())),
+            Ok(_) => Err("not a file".to_string()),
+            Err(e) => Err(e.to_string()),
+        };
+        match plan(path, args).and_then(size) {
             Ok(file) => ready.push(file),
             Err(message) => {
                 println!("{}: NOT SENT: {message}", path.display());
@@ -285,7 +288,7 @@ pub async fn upload(args: &UploadArgs) -> crate::cli::anyhow_free::Result {
             }
         }
     }
-    let total: u64 = ready.iter().map(|(_, b)| b.len() as u64).sum();
+    let total: u64 = ready.iter().map(|(_, size)| size).sum();
     let target =
         if std::io::stderr().is_terminal() { ProgressDrawTarget::stderr() } else { ProgressDrawTarget::hidden() };
     let bar = ProgressBar::with_draw_target(Some(total), target);
@@ -300,11 +303,17 @@ pub async fn upload(args: &UploadArgs) -> crate::cli::anyhow_free::Result {
         .timeout(Duration::from_secs(600))
         .build()
         .map_err(|e| e.to_string())?;
-    let n = ready.len();
-    for (i, (file, bytes)) in ready.into_iter().enumerate() {
+    let (n, mut done) = (ready.len(), 0);
+    // One file in memory at a time.
+    for (i, (file, size)) in ready.into_iter().enumerate() {
         let name = file.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         bar.set_message(format!("{}/{n} {name}", i + 1));
-        let (outcome, report) = send(&client, &base, &authorization, &file, bytes, &bar).await;
+        let (outcome, report) = match tokio::fs::read(&file.path).await {
+            Ok(bytes) => send(&client, &base, &authorization, &file, Bytes::from(bytes), &bar).await,
+            Err(e) => (Outcome::NotSent, format!("{}: NOT SENT: {e}", file.path.display())),
+        };
+        done += size;
+        bar.set_position(done);
         bar.suspend(|| println!("{report}"));
         outcomes.push(outcome);
     }
