@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the whole test suite: unit tests, property tests and the end-to-end
 # suite (the real HTTP router on real object stores, the real binary, and a
-# real S3-compatible server).
+# real S3-compatible server), plus API fuzzing and the Python client example
+# against a live demo hub.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,6 +24,9 @@ cargo build --workspace --all-targets --locked
 
 # API conformance fuzzing of a live hub against the OpenAPI spec.
 ./scripts/api-fuzz.sh
+
+# The Python client example (pandas through CSV and Arrow) against a live demo hub.
+./scripts/examples-test.sh
 
 # Unit, property and end-to-end tests (the project has no doc tests).
 cargo test --workspace --all-targets --locked "$@"

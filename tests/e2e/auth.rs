@@ -5,8 +5,26 @@ use edi_hub_server::access::{Caller, Route, TABLE};
 
 use crate::support::TestHub;
 
+/// A private target of `organisation`, written straight to the store.
+fn target_of(organisation: &str) -> edi_hub_store::NewTarget {
+    edi_hub_store::NewTarget {
+        organisation: organisation.parse().unwrap(),
+        metric: "workforce_share".into(),
+        parameters: [("group".to_string(), "ethnic_minority".to_string())].into(),
+        target: 35.0,
+        by: "2026-Q4".parse().unwrap(),
+        visibility: edi_hub_core::targets::Visibility::Private,
+        created_by: None,
+    }
+}
+
 /// A concrete request for a route of the access table: path, content type and body.
-fn request_for(route: &Route, submission: &str, token_id: &str) -> (String, Option<&'static str>, String) {
+fn request_for(
+    route: &Route,
+    submission: &str,
+    token_id: &str,
+    target: &str,
+) -> (String, Option<&'static str>, String) {
     let population = "organisation,ethnicity,residents\nE09000012,white,1000\nE09000012,black,400\n";
     match (route.method, route.path) {
         ("PUT", "/api/v1/submissions/{organisation}/{dataset}/{period}") => {
@@ -21,6 +39,17 @@ fn request_for(route: &Route, submission: &str, token_id: &str) -> (String, Opti
         }
         ("GET", "/api/v1/organisations/{organisation}/profile") => {
             ("/api/v1/organisations/E09000012/profile?period=2025-Q1".into(), None, String::new())
+        }
+        ("GET", "/api/v1/organisations/{organisation}/targets") => {
+            ("/api/v1/organisations/E09000012/targets".into(), None, String::new())
+        }
+        ("POST", "/api/v1/organisations/{organisation}/targets") => (
+            "/api/v1/organisations/E09000012/targets".into(),
+            Some("application/json"),
+            r#"{"metric": "workforce_share", "parameters": {"group": "black"}, "target": 30, "by": "2026-Q4"}"#.into(),
+        ),
+        ("DELETE", "/api/v1/organisations/{organisation}/targets/{id}") => {
+            (format!("/api/v1/organisations/E09000012/targets/{target}"), None, String::new())
         }
         ("PUT", "/api/v1/reference/population") => (route.path.into(), Some("text/csv"), population.into()),
         ("POST", "/api/v1/tokens") => (route.path.into(), Some("application/json"), r#"{"role": "analyst"}"#.into()),
@@ -59,8 +88,13 @@ async fn the_authorisation_matrix_holds() {
             // Withdrawals and revocations need something fresh to act on each time.
             let submission = hub.submit_csv("E09000012", "survey", "2024-Q2", fixtures::SURVEY).await;
             let throwaway = hub.analyst().await;
-            let (path, content_type, body) =
-                request_for(route, submission["id"].as_str().unwrap(), throwaway.split('_').nth(1).unwrap());
+            let target = hub.store.create_target(target_of("E09000012")).await.unwrap();
+            let (path, content_type, body) = request_for(
+                route,
+                submission["id"].as_str().unwrap(),
+                throwaway.split('_').nth(1).unwrap(),
+                &target.id,
+            );
             let mut request = hub.client.request(route.method.parse().unwrap(), hub.url(&path));
             if let Some(t) = token {
                 request = request.bearer_auth(t);

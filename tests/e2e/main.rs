@@ -5,6 +5,7 @@
 
 mod auth;
 mod benchmarks;
+mod cli;
 mod corpus;
 mod fixtures;
 mod formats;
@@ -15,6 +16,7 @@ mod operations;
 mod process;
 mod s3;
 mod support;
+mod targets;
 mod tokens;
 mod uploads;
 mod validation;

@@ -15,7 +15,7 @@ use edi_hub_store::{NewToken, Role, Store, StoreLocation};
 use crate::support::{all_submissions, upload_all};
 
 /// The `edi-hub` binary next to this test binary (built by `cargo build --bins`, as `scripts/test.sh` does).
-fn binary() -> PathBuf {
+pub(crate) fn binary() -> PathBuf {
     let exe = std::env::current_exe().expect("test binary path");
     let dir = exe.parent().and_then(Path::parent).expect("target directory");
     let bin = dir.join("edi-hub");

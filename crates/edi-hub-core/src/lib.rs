@@ -1,6 +1,6 @@
 //! The EDI Hub's pure domain: identifiers, the ethnicity classification,
 //! dataset definitions and validation, the stored table layout and JSON
-//! Schemas. No IO, no async: every other crate builds on this one.
+//! Schemas, action-plan targets. No IO, no async: every other crate builds on this one.
 
 /// Serialises a type as its `Display` text and deserialises it with `FromStr`.
 macro_rules! serde_as_text {
@@ -29,6 +29,7 @@ pub mod organisation;
 pub mod period;
 pub mod schema;
 pub mod table;
+pub mod targets;
 pub mod validate;
 
 pub use dataset::Dataset;

@@ -65,6 +65,9 @@ pub const TABLE: &[Route] = &[
     route("GET", "/api/v1/metrics", Access::AnyToken, 200),
     route("GET", "/api/v1/benchmarks/{metric}", Access::AnyToken, 200),
     route("GET", "/api/v1/organisations/{organisation}/profile", Access::AnyToken, 200),
+    route("GET", "/api/v1/organisations/{organisation}/targets", Access::AnyToken, 200),
+    route("POST", "/api/v1/organisations/{organisation}/targets", Access::SubmitterOrSteward, 201),
+    route("DELETE", "/api/v1/organisations/{organisation}/targets/{id}", Access::SubmitterOrSteward, 204),
     route("PUT", "/api/v1/reference/population", Access::Steward, 200),
     route("POST", "/api/v1/tokens", Access::Steward, 201),
     route("GET", "/api/v1/tokens", Access::Steward, 200),
@@ -104,6 +107,12 @@ fn cell(route: &Route, caller: Caller) -> String {
             format!("{s} (its own rows unredacted)")
         }
         s if caller == Caller::Steward && route.path.starts_with("/api/v1/benchmarks") => format!("{s} (unredacted)"),
+        s if matches!(caller, Caller::OtherSubmitter | Caller::Analyst)
+            && route.method == "GET"
+            && route.path.ends_with("/targets") =>
+        {
+            format!("{s} (shared targets only)")
+        }
         s => s.to_string(),
     }
 }

@@ -1,4 +1,5 @@
-//! The `edi-hub` command line: `serve`, `token create`, `spec`.
+//! The `edi-hub` command line: `serve`, `demo`, `token create`, `bench`,
+//! `validate`, `upload`, `template`, `spec`.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -43,6 +44,14 @@ pub enum Command {
         /// The file: CSV, or Parquet when its name ends in .parquet (.gz for gzip).
         file: PathBuf,
     },
+    /// Upload quarterly files to a hub, with a progress bar and a report per
+    /// file; exits non-zero if any file is rejected or cannot be sent.
+    ///
+    /// Each file's dataset and quarter come from its name,
+    /// {organisation}_{dataset}_{period}.csv (e.g. E09000015_workforce_2025-Q1.csv)
+    /// or {dataset}_{period}.csv with --organisation, or from --dataset and
+    /// --period. .parquet files are sent as Parquet; a further .gz as gzip.
+    Upload(crate::client::UploadArgs),
     /// Print an example CSV for a dataset: its header and a few valid rows.
     Template {
         /// workforce, pay, recruitment, casework, progression, survey or population.
@@ -195,6 +204,7 @@ pub async fn run(cli: Cli) -> anyhow_free::Result {
                 Err("the file is not valid".into())
             }
         },
+        Command::Upload(args) => crate::client::upload(&args).await,
         Command::Template { dataset } => {
             print!("{}", crate::offline::template(dataset));
             Ok(())

@@ -14,7 +14,8 @@ pub struct ProblemItem {
     /// Parquet row); null for a problem with the whole file.
     #[schema(nullable)]
     pub row: Option<u64>,
-    /// The column concerned; null when the problem is not about one column.
+    /// The column concerned (for a request body, the field); null when the
+    /// problem is not about one column.
     #[schema(nullable)]
     pub column: Option<String>,
     /// What is wrong, in plain English.
@@ -33,7 +34,8 @@ pub struct ProblemDetails {
     pub status: u16,
     /// What went wrong in this case.
     pub detail: String,
-    /// For validation failures: every problem found in the file.
+    /// For validation failures: every problem found in the file (for a
+    /// request body such as a target, in its fields: `column` names the field).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub errors: Option<Vec<ProblemItem>>,
     /// For a bad parameter: its name.
@@ -103,6 +105,22 @@ impl ApiError {
             "The file did not pass validation",
             format!("{n} problem{} found; nothing was stored", if n == 1 { "" } else { "s" }),
         );
+        e.0.errors = Some(problems);
+        e
+    }
+
+    /// A request body with problems in named fields: every problem is
+    /// listed in `errors` (its `column` names the field, `row` is null) and
+    /// `parameter` names the first field.
+    pub fn invalid_fields(problems: Vec<Problem>) -> Self {
+        let n = problems.len();
+        let mut e = Self::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid-request",
+            "The request is not valid",
+            format!("{n} problem{} found; nothing was stored", if n == 1 { "" } else { "s" }),
+        );
+        e.0.parameter = problems.first().and_then(|p| p.column.clone());
         e.0.errors = Some(problems);
         e
     }

@@ -7,6 +7,7 @@ pub mod app;
 pub mod auth;
 pub mod bench;
 pub mod cli;
+pub mod client;
 pub mod demo;
 pub mod disclosure_audit;
 pub mod error;

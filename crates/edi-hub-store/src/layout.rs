@@ -7,6 +7,7 @@
 //! reference/population/ledger/{sequence}.json                     which population table is current
 //! tokens/{token id}.json, tokens/{token id}.revoked               API tokens (hash only) and revocations
 //! audit/{yyyy-mm-dd}/{timestamp}-{random}.json                    the append-only audit log
+//! targets/{organisation}/{id}.json, targets/{organisation}/{id}.deleted   action-plan targets and deletions
 //! ```
 
 use edi_hub_core::{Dataset, Organisation, Period};
@@ -16,6 +17,7 @@ pub const LEDGER: &str = "ledger";
 pub const POPULATION_LEDGER: &str = "reference/population/ledger";
 pub const TOKENS: &str = "tokens";
 pub const AUDIT: &str = "audit";
+pub const TARGETS: &str = "targets";
 
 pub fn data_file(dataset: Dataset, period: Period, organisation: Organisation, id: &str) -> Path {
     Path::from(format!("data/{dataset}/{period}/{organisation}/{id}.parquet"))
@@ -45,4 +47,17 @@ pub fn token(id: &str) -> Path {
 
 pub fn token_revocation(id: &str) -> Path {
     Path::from(format!("{TOKENS}/{id}.revoked"))
+}
+
+/// The folder of an organisation's targets.
+pub fn targets_of(organisation: Organisation) -> Path {
+    Path::from(format!("{TARGETS}/{organisation}"))
+}
+
+pub fn target(organisation: Organisation, id: &str) -> Path {
+    Path::from(format!("{TARGETS}/{organisation}/{id}.json"))
+}
+
+pub fn target_deletion(organisation: Organisation, id: &str) -> Path {
+    Path::from(format!("{TARGETS}/{organisation}/{id}.deleted"))
 }

@@ -1,6 +1,7 @@
 //! The EDI Hub's system of record: an object store (a local directory by
 //! default, S3-compatible in production, in memory for unit tests) holding
-//! the Parquet data files, the submission ledger, tokens and the audit log.
+//! the Parquet data files, the submission ledger, tokens, action-plan
+//! targets and the audit log.
 //!
 //! Every write is either a new object at a fresh path or a create-only write
 //! (`PutMode::Create`), so several hub processes can share one store without
@@ -13,6 +14,7 @@ mod ledger;
 mod parquet_file;
 mod snapshot;
 mod store;
+mod targets;
 mod tokens;
 
 pub use audit::{AuditEvent, AuditOutcome};
@@ -21,4 +23,5 @@ pub use ledger::{Commit, NewSubmission};
 pub use parquet_file::{decode_parquet, encode_parquet};
 pub use snapshot::{PopulationRecord, Snapshot, Status, SubmissionRecord};
 pub use store::{Store, StoreLocation};
+pub use targets::{NewTarget, TargetRecord};
 pub use tokens::{NewToken, Role, TokenRecord, TokenRegistry};

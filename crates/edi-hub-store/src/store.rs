@@ -14,6 +14,7 @@ use object_store::{ObjectStore, ObjectStoreExt, PutMode, PutOptions, PutPayload}
 
 use crate::layout;
 use crate::snapshot::{LedgerEvent, PopulationRecord, Snapshot};
+use crate::targets::TargetCache;
 use crate::tokens::TokenRegistry;
 use crate::{Error, Result};
 
@@ -50,6 +51,7 @@ pub struct Store {
     cache: tokio::sync::Mutex<LedgerCache>,
     snapshot: RwLock<Arc<Snapshot>>,
     tokens: TokenRegistry,
+    targets: TargetCache,
 }
 
 impl Store {
@@ -88,6 +90,7 @@ impl Store {
             description: o.description,
             cache: tokio::sync::Mutex::new(LedgerCache::default()),
             snapshot: RwLock::new(Arc::new(Snapshot::default())),
+            targets: TargetCache::default(),
         }
     }
 
@@ -109,6 +112,10 @@ impl Store {
 
     pub fn tokens(&self) -> &TokenRegistry {
         &self.tokens
+    }
+
+    pub(crate) fn target_cache(&self) -> &TargetCache {
+        &self.targets
     }
 
     /// The latest view of the ledger read by this process.

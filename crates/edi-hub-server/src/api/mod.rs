@@ -10,6 +10,8 @@ mod profile;
 mod reference;
 mod submissions;
 mod system;
+mod target_input;
+mod targets;
 mod tokens;
 mod validate;
 
@@ -40,6 +42,7 @@ use crate::auth::Caller;
         (name = "submissions", description = "Uploading, listing and withdrawing quarterly datasets"),
         (name = "validation", description = "Checking a file without storing it"),
         (name = "benchmarks", description = "The metric catalogue and benchmark answers"),
+        (name = "targets", description = "Action-plan targets of an organisation and progress against them"),
         (name = "reference", description = "Reference data kept by data stewards"),
         (name = "tokens", description = "API tokens and the audit log, for data stewards"),
         (name = "system", description = "Health and documentation")
@@ -69,6 +72,8 @@ fn api(app: AppState) -> (Router<AppState>, Spec) {
         .routes(routes!(metrics::list_metrics))
         .routes(routes!(benchmarks::benchmark))
         .routes(routes!(profile::profile))
+        .routes(routes!(targets::list_targets, targets::create_target))
+        .routes(routes!(targets::delete_target))
         .routes(routes!(tokens::create_token, tokens::list_tokens))
         .routes(routes!(tokens::revoke_token))
         .routes(routes!(audit_log::audit_log))

@@ -16,6 +16,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::benchmarks::{BenchmarkAnswer, answer_json, audit_unredacted, rows_table};
 use super::paths::{organisation_in_path, period_param};
+use super::targets::{Target, visible_targets};
 use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, ProblemDetails};
@@ -31,6 +32,9 @@ pub struct Profile {
     /// One benchmark answer per metric, holding only the organisation's row
     /// (absent when it has no data for the metric) and its comparators'.
     pub metrics: Vec<BenchmarkAnswer>,
+    /// The organisation's action-plan targets that you may see, with
+    /// progress as of the profile's quarter (JSON only).
+    pub targets: Vec<Target>,
 }
 
 /// Query of the profile.
@@ -59,7 +63,10 @@ fn in_profile(organisation: Organisation, row: &Row) -> bool {
 /// Each metric at its default parameters, with the organisation's row
 /// (value, numerator, denominator, rank among all organisations) and the
 /// summary rows of London, its inner/outer London group and its sub-regional
-/// partnership. The flat formats add a `metric` column.
+/// partnership. The flat formats add a `metric` column. The JSON answer
+/// also lists the organisation's targets you may see (as
+/// `/api/v1/organisations/{organisation}/targets?period=` gives them), with
+/// progress judged on the data up to the profile's quarter.
 #[utoipa::path(
     get,
     path = "/api/v1/organisations/{organisation}/profile",
@@ -115,11 +122,13 @@ pub async fn profile(
     }
     audit_unredacted(&app, &caller, viewer, format!("profile/{organisation}"), &answers).await;
     if format == Format::Json {
+        let targets = visible_targets(&app, &caller, organisation, Some(period)).await?;
         let body = Profile {
             organisation: organisation.code().to_string(),
             name: organisation.name().to_string(),
             period: period.to_string(),
             metrics: answers.iter().map(|a| answer_json(a, true)).collect(),
+            targets,
         };
         return Ok(Json(body).into_response());
     }

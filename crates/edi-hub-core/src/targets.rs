@@ -1,0 +1,266 @@
+//! Action-plan targets: a borough's aim for one metric (at given
+//! parameters) by a quarter, and how its figures stand against it.
+//!
+//! The status is judged from the values a viewer is shown, never from
+//! withheld ones: `no_data` when the latest value is missing or withheld;
+//! `achieved` when it already meets the target in the metric's direction
+//! (for `neutral` and `closer_to_1` metrics, in the direction from the first
+//! value towards the target); `on_track` when a least-squares line through
+//! the values reaches the target by the target's quarter; `off_track`
+//! otherwise (a single value has no trend).
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::Serialize;
+
+use crate::benchmark::Direction;
+use crate::metrics::{Formula, MetricDef};
+use crate::period::Period;
+
+/// Who may see a target besides its organisation's submitters and the stewards.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Visibility {
+    /// Only the organisation's submitters and data stewards.
+    #[default]
+    Private,
+    /// Every authenticated caller.
+    Shared,
+}
+
+impl Visibility {
+    pub const ALL: [Visibility; 2] = [Visibility::Private, Visibility::Shared];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Visibility::Private => "private",
+            Visibility::Shared => "shared",
+        }
+    }
+}
+
+impl fmt::Display for Visibility {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Visibility {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Visibility::ALL.into_iter().find(|v| v.name() == s).ok_or_else(|| {
+            format!("'{}' is not a visibility: use private or shared", crate::validate::shorten_for_message(s))
+        })
+    }
+}
+
+serde_as_text!(Visibility);
+
+/// Where a target stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// The latest value already meets the target.
+    Achieved,
+    /// The trend of the values reaches the target by its quarter.
+    OnTrack,
+    /// Neither achieved nor on track.
+    OffTrack,
+    /// No latest value the viewer may see.
+    NoData,
+}
+
+impl Status {
+    pub fn name(self) -> &'static str {
+        match self {
+            Status::Achieved => "achieved",
+            Status::OnTrack => "on_track",
+            Status::OffTrack => "off_track",
+            Status::NoData => "no_data",
+        }
+    }
+}
+
+/// The latest figure and the status of a target.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Progress {
+    /// The most recent quarter with data, and its value as shown to the
+    /// viewer (`None` when withheld or undefined).
+    pub latest: Option<(Period, Option<f64>)>,
+    pub status: Status,
+}
+
+/// How far ahead a target's quarter may be set, in quarters (ten years).
+pub const MAX_QUARTERS_AHEAD: u32 = 40;
+
+/// The values a target of `metric` may take: percentages of people 0 to
+/// 100, pay gaps -100 to 100, ratios 0 to 1000.
+pub fn target_range(metric: &MetricDef) -> (f64, f64) {
+    match metric.formula {
+        Formula::Share { .. } => (0.0, 100.0),
+        Formula::PayGap { .. } => (-100.0, 100.0),
+        Formula::Representation { .. } | Formula::RelativeLikelihood { .. } => (0.0, 1000.0),
+    }
+}
+
+/// Quarters since 2000-Q1 (the x axis of trends).
+fn ordinal(p: Period) -> f64 {
+    f64::from(p.year()) * 4.0 + f64::from(p.quarter()) - 1.0
+}
+
+/// Whether the target is approached from below (`true`) or above.
+fn upwards(direction: Direction, first: f64, target: f64) -> bool {
+    match direction {
+        Direction::HigherIsBetter => true,
+        Direction::LowerIsBetter => false,
+        Direction::Neutral | Direction::CloserTo1 => first <= target,
+    }
+}
+
+fn meets(up: bool, value: f64, target: f64) -> bool {
+    if up { value >= target } else { value <= target }
+}
+
+/// Least-squares line through `(x, y)` points: `(intercept, slope)`;
+/// `None` with fewer than two distinct x.
+pub fn least_squares(points: &[(f64, f64)]) -> Option<(f64, f64)> {
+    let n = points.len() as f64;
+    if points.len() < 2 {
+        return None;
+    }
+    let mx = points.iter().map(|p| p.0).sum::<f64>() / n;
+    let my = points.iter().map(|p| p.1).sum::<f64>() / n;
+    let sxx: f64 = points.iter().map(|p| (p.0 - mx).powi(2)).sum();
+    if sxx == 0.0 {
+        return None;
+    }
+    let sxy: f64 = points.iter().map(|p| (p.0 - mx) * (p.1 - my)).sum();
+    let slope = sxy / sxx;
+    Some((my - slope * mx, slope))
+}
+
+/// The progress of a target of `target` by `by` for a metric going
+/// `direction`, from the organisation's series (one entry per quarter with
+/// data, each value as shown to the viewer).
+pub fn progress(direction: Direction, target: f64, by: Period, series: &[(Period, Option<f64>)]) -> Progress {
+    let mut series: Vec<(Period, Option<f64>)> = series.to_vec();
+    series.sort_by_key(|(p, _)| *p);
+    let latest = series.last().copied();
+    let Some((latest_period, Some(latest_value))) = latest else {
+        return Progress { latest, status: Status::NoData };
+    };
+    // Quarters counted from the latest one keep the fit's numbers small.
+    let x = |p: Period| ordinal(p) - ordinal(latest_period);
+    let shown: Vec<(f64, f64)> =
+        series.iter().filter_map(|(p, v)| v.filter(|v| v.is_finite()).map(|v| (x(*p), v))).collect();
+    let first = shown.first().map_or(latest_value, |p| p.1);
+    let up = upwards(direction, first, target);
+    let status = if meets(up, latest_value, target) {
+        Status::Achieved
+    } else if latest_period > by {
+        Status::OffTrack
+    } else {
+        match least_squares(&shown) {
+            Some((a, b)) if meets(up, a + b * x(by), target) => Status::OnTrack,
+            _ => Status::OffTrack,
+        }
+    };
+    Progress { latest, status }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn q(s: &str) -> Period {
+        s.parse().unwrap()
+    }
+
+    fn series(values: &[(&str, Option<f64>)]) -> Vec<(Period, Option<f64>)> {
+        values.iter().map(|(p, v)| (q(p), *v)).collect()
+    }
+
+    #[test]
+    fn no_data_without_a_visible_latest_value() {
+        let p = progress(Direction::HigherIsBetter, 35.0, q("2026-Q4"), &[]);
+        assert_eq!(p, Progress { latest: None, status: Status::NoData });
+        // A withheld latest value: the earlier ones do not stand in for it.
+        let s = series(&[("2025-Q1", Some(20.0)), ("2025-Q2", None)]);
+        let p = progress(Direction::HigherIsBetter, 35.0, q("2026-Q4"), &s);
+        assert_eq!(p.latest, Some((q("2025-Q2"), None)));
+        assert_eq!(p.status, Status::NoData);
+    }
+
+    #[test]
+    fn achieved_in_the_metric_direction() {
+        let s = series(&[("2025-Q1", Some(30.0)), ("2025-Q2", Some(36.0))]);
+        assert_eq!(progress(Direction::HigherIsBetter, 35.0, q("2026-Q4"), &s).status, Status::Achieved);
+        let s = series(&[("2025-Q1", Some(8.0)), ("2025-Q2", Some(4.5))]);
+        assert_eq!(progress(Direction::LowerIsBetter, 5.0, q("2026-Q4"), &s).status, Status::Achieved);
+        // Achieved stays achieved after the target's quarter.
+        assert_eq!(progress(Direction::LowerIsBetter, 5.0, q("2024-Q4"), &s).status, Status::Achieved);
+    }
+
+    #[test]
+    fn neutral_metrics_are_judged_from_where_they_started() {
+        // From above towards 1.0 (a relative likelihood coming down).
+        let s = series(&[("2025-Q1", Some(1.6)), ("2025-Q2", Some(0.98))]);
+        assert_eq!(progress(Direction::CloserTo1, 1.0, q("2026-Q4"), &s).status, Status::Achieved);
+        let s = series(&[("2025-Q1", Some(1.6)), ("2025-Q2", Some(1.5))]);
+        assert_eq!(progress(Direction::CloserTo1, 1.0, q("2026-Q4"), &s).status, Status::OnTrack);
+        // From below towards a share.
+        let s = series(&[("2025-Q1", Some(20.0)), ("2025-Q2", Some(25.0))]);
+        assert_eq!(progress(Direction::Neutral, 24.0, q("2026-Q4"), &s).status, Status::Achieved);
+        assert_eq!(progress(Direction::Neutral, 30.0, q("2025-Q3"), &s).status, Status::OnTrack);
+        assert_eq!(progress(Direction::Neutral, 40.0, q("2025-Q3"), &s).status, Status::OffTrack);
+    }
+
+    #[test]
+    fn on_track_when_the_trend_reaches_the_target_in_time() {
+        // +1 point a quarter from 20 in 2025-Q1: 27 by 2026-Q4.
+        let s = series(&[("2025-Q1", Some(20.0)), ("2025-Q2", Some(21.0)), ("2025-Q3", Some(22.0))]);
+        assert_eq!(progress(Direction::HigherIsBetter, 27.0, q("2026-Q4"), &s).status, Status::OnTrack);
+        assert_eq!(progress(Direction::HigherIsBetter, 27.5, q("2026-Q4"), &s).status, Status::OffTrack);
+        // Falling values never reach a higher target.
+        let s = series(&[("2025-Q1", Some(22.0)), ("2025-Q2", Some(21.0))]);
+        assert_eq!(progress(Direction::HigherIsBetter, 25.0, q("2030-Q4"), &s).status, Status::OffTrack);
+        // A single value has no trend; a passed quarter cannot be reached.
+        let s = series(&[("2025-Q1", Some(20.0))]);
+        assert_eq!(progress(Direction::HigherIsBetter, 25.0, q("2030-Q4"), &s).status, Status::OffTrack);
+        let s = series(&[("2025-Q1", Some(20.0)), ("2025-Q2", Some(24.0))]);
+        assert_eq!(progress(Direction::HigherIsBetter, 25.0, q("2025-Q1"), &s).status, Status::OffTrack);
+    }
+
+    #[test]
+    fn the_trend_uses_only_the_values_shown() {
+        // The withheld middle value is left out of the line, not taken as 0.
+        let s = series(&[("2025-Q1", Some(20.0)), ("2025-Q2", None), ("2025-Q3", Some(22.0))]);
+        let p = progress(Direction::HigherIsBetter, 24.0, q("2026-Q1"), &s);
+        assert_eq!(p.latest, Some((q("2025-Q3"), Some(22.0))));
+        assert_eq!(p.status, Status::OnTrack);
+        // Gaps between quarters count as time.
+        let s = series(&[("2024-Q1", Some(20.0)), ("2025-Q1", Some(24.0))]);
+        assert_eq!(progress(Direction::HigherIsBetter, 25.0, q("2025-Q2"), &s).status, Status::OnTrack);
+        assert_eq!(progress(Direction::HigherIsBetter, 25.0, q("2025-Q1"), &s).status, Status::OffTrack);
+    }
+
+    #[test]
+    fn least_squares_fits_a_line() {
+        let (a, b) = least_squares(&[(0.0, 1.0), (1.0, 3.0), (2.0, 5.0)]).unwrap();
+        assert!((a - 1.0).abs() < 1e-12 && (b - 2.0).abs() < 1e-12);
+        assert_eq!(least_squares(&[(1.0, 1.0), (1.0, 2.0)]), None);
+        assert_eq!(least_squares(&[(1.0, 1.0)]), None);
+    }
+
+    #[test]
+    fn visibility_and_ranges() {
+        assert_eq!("shared".parse::<Visibility>(), Ok(Visibility::Shared));
+        assert!("public".parse::<Visibility>().unwrap_err().contains("private or shared"));
+        assert_eq!(Visibility::default(), Visibility::Private);
+        assert_eq!(target_range(MetricDef::find("workforce_share").unwrap()), (0.0, 100.0));
+        assert_eq!(target_range(MetricDef::find("pay_gap_mean").unwrap()), (-100.0, 100.0));
+        assert_eq!(target_range(MetricDef::find("casework_rl").unwrap()).0, 0.0);
+        assert_eq!(Status::OnTrack.name(), "on_track");
+    }
+}
