@@ -7,6 +7,7 @@ mod auth;
 mod benchmarks;
 mod cli;
 mod corpus;
+mod disclosure;
 mod fixtures;
 mod formats;
 mod generated;

@@ -151,6 +151,19 @@ impl Engine {
         self.patterns.compute(record, parquet).await
     }
 
+    /// Computes the protected pattern of every current submission not yet known.
+    pub async fn warm(&self) -> Result<usize> {
+        let snapshot = self.store.snapshot();
+        let mut computed = 0;
+        for record in snapshot.current().filter(|r| r.dataset != Dataset::Population) {
+            if !self.patterns.knows(&record.id) {
+                self.pattern(record).await?;
+                computed += 1;
+            }
+        }
+        Ok(computed)
+    }
+
     /// The protected pattern of a stored submission.
     pub async fn pattern(&self, record: &SubmissionRecord) -> Result<Arc<Pattern>> {
         self.patterns.of(&self.store, record).await

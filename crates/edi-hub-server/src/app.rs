@@ -134,9 +134,26 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let refresher = spawn_refresher(app.clone());
+    let warmer = spawn_pattern_warmer(app.clone());
     let result = axum::serve(listener, router(app)).with_graceful_shutdown(shutdown).await;
     refresher.abort();
+    warmer.abort();
     result
+}
+
+/// Computes the protected pattern of every current submission not yet
+/// known (at start, and those another process took), so no answer waits.
+fn spawn_pattern_warmer(app: AppState) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(app.config.refresh_interval);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            if let Err(e) = app.engine.warm().await {
+                tracing::warn!(error = %e, "could not compute a protected pattern ahead of use");
+            }
+        }
+    })
 }
 
 /// Re-reads the ledger and tokens regularly, so writes by other processes

@@ -19,7 +19,7 @@ use edi_hub_core::disclosure::audit::{Equation, Interval, leaks};
 use edi_hub_core::disclosure::counts::parameter_combinations;
 use edi_hub_core::disclosure::published::{Table, checks, equations_of_row, supports};
 use edi_hub_core::disclosure::{Policy, Viewer};
-use edi_hub_core::metrics::{CATALOGUE, Who};
+use edi_hub_core::metrics::{CATALOGUE, Params, Who};
 use edi_hub_core::{Dataset, Organisation, Period};
 use edi_hub_query::{BenchmarkRequest, Engine};
 use edi_hub_store::{Store, decode_parquet};
@@ -161,6 +161,7 @@ pub async fn audit_period(
             tables.entry(record.organisation).or_default().push(Table { atoms, pattern: (*pattern).clone() });
         }
     }
+    let reported = Reported::of(tables.values().flatten());
     let mut equations: BTreeMap<Organisation, (HashSet<String>, Vec<Equation>)> = BTreeMap::new();
     let mut pooled = Vec::new();
     let mut answers = 0;
@@ -170,6 +171,9 @@ pub async fn audit_period(
         }
         let by_group = metric.inputs().iter().any(|i| i.who == Who::Group);
         for params in parameter_combinations(metric.params, by_group) {
+            if !reported.could_answer(&params) {
+                continue;
+            }
             let request =
                 BenchmarkRequest { metric, params: params.clone(), periods: vec![period], viewer: Viewer::Public };
             let (answer, _) = engine.benchmark(&request).await.map_err(|e| e.to_string())?;
@@ -213,6 +217,38 @@ pub async fn audit_period(
         });
     }
     Ok(AuditReport { period, policy, protection, answers, organisations, pooled, elapsed: started.elapsed() })
+}
+
+/// The codes and dimension values the period's tables hold: a question
+/// about anything else has no organisation rows, so it need not be read.
+struct Reported {
+    codes: HashSet<String>,
+    values: HashSet<(&'static str, String)>,
+}
+
+impl Reported {
+    fn of<'a>(tables: impl Iterator<Item = &'a Table>) -> Reported {
+        let mut codes = HashSet::new();
+        let mut values = HashSet::new();
+        for t in tables {
+            for a in &t.atoms.atoms {
+                codes.insert(a.ethnicity.clone());
+                for (name, v) in t.atoms.dimensions.iter().zip(&a.dims) {
+                    if let Some(v) = v {
+                        values.insert((*name, v.clone()));
+                    }
+                }
+            }
+        }
+        Reported { codes, values }
+    }
+
+    fn could_answer(&self, params: &Params) -> bool {
+        let group_reported = params
+            .group
+            .is_none_or(|g| self.codes.iter().any(|c| g.membership(c) != edi_hub_core::ethnicity::Membership::Outside));
+        group_reported && params.filters.iter().all(|(n, v)| self.values.contains(&(*n, v.to_string())))
+    }
 }
 
 /// Summary cells published while a member organisation's same cell is withheld.
