@@ -51,7 +51,7 @@ async fn values_ranks_summaries_and_suppression_for_an_analyst() {
     assert_eq!(city["name"], "City of London");
     assert!(city["value"].is_null() && city["numerator"].is_null() && city["rank"].is_null());
     assert_eq!(city["denominator"], 44);
-    assert_eq!(city["suppressed"], json!(["numerator", "value"]));
+    assert_eq!(city["suppressed"], json!(["numerator", "value", "lower_ci", "upper_ci"]));
 
     let camden = row(&a, "organisation", Some("E09000007"));
     assert!(close(&camden["value"], 25.0));
@@ -74,7 +74,7 @@ async fn values_ranks_summaries_and_suppression_for_an_analyst() {
     // London minus the other boroughs would give it back.
     assert_eq!((london["numerator"].clone(), london["denominator"].clone()), (json!(null), json!(274)));
     assert!(london["value"].is_null());
-    assert_eq!(london["suppressed"], json!(["numerator", "value"]));
+    assert_eq!(london["suppressed"], json!(["numerator", "value", "lower_ci", "upper_ci"]));
     // Distribution of the values shown: 0, 25, 30.
     for (k, v) in [("min", 0.0), ("q1", 12.5), ("median", 25.0), ("q3", 27.5), ("max", 30.0)] {
         assert!(close(&london[k], v), "{k}: {}", london[k]);
@@ -178,10 +178,11 @@ async fn csv_marks_suppressed_cells() {
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(
         lines[0],
-        "scope,organisation,name,period,value,numerator,denominator,rank,contributors,min,q1,median,q3,max"
+        "scope,organisation,name,period,value,numerator,denominator,rank,contributors,min,q1,median,q3,max,lower_ci,upper_ci,compared_with_london"
     );
-    assert_eq!(lines[1], "organisation,E09000001,City of London,2025-Q1,[c],[c],44,,,,,,,");
-    assert_eq!(lines[2], "organisation,E09000007,Camden,2025-Q1,25.0,20,80,2,,,,,,");
+    assert_eq!(lines[1], "organisation,E09000001,City of London,2025-Q1,[c],[c],44,,,,,,,,[c],[c],");
+    // Wilson 95% interval of 20/80, rounded outwards; no flag: London's value is withheld.
+    assert_eq!(lines[2], "organisation,E09000007,Camden,2025-Q1,25.0,20,80,2,,,,,,,16.8,35.49,");
     assert!(
         lines
             .iter()

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 
 use crate::support::TestHub;
 
-const COLUMNS: [&str; 14] = [
+const COLUMNS: [&str; 17] = [
     "scope",
     "organisation",
     "name",
@@ -23,6 +23,9 @@ const COLUMNS: [&str; 14] = [
     "median",
     "q3",
     "max",
+    "lower_ci",
+    "upper_ci",
+    "compared_with_london",
 ];
 
 async fn fixture() -> (TestHub, String) {
@@ -85,7 +88,11 @@ async fn arrow_and_parquet_equal_json() {
     let (hub, analyst) = fixture().await;
     let base = "/api/v1/benchmarks/workforce_share?period=2025-Q1&group=black";
     let answer = hub.get_json(base, &analyst).await;
-    assert_eq!(answer["rows"][0]["suppressed"], json!(["numerator", "value"]), "the fixture has suppressed cells");
+    assert_eq!(
+        answer["rows"][0]["suppressed"],
+        json!(["numerator", "value", "lower_ci", "upper_ci"]),
+        "the fixture has suppressed cells"
+    );
 
     let r = hub.get(&format!("{base}&format=arrow"), &analyst).await;
     assert_eq!(r.headers()["content-type"], "application/vnd.apache.arrow.stream");

@@ -293,7 +293,10 @@ async fn survey_positive_rate() {
     check(&a, CAMDEN, Some(56.0), Some(28.0), Some(50.0), Some(1));
     check(&a, HACKNEY, Some(54.0), Some(27.0), Some(50.0), Some(2));
     check(&a, ISLINGTON, None, None, None, None);
-    assert_eq!(org(&a, ISLINGTON).unwrap()["suppressed"], json!(["numerator", "denominator", "value"]));
+    assert_eq!(
+        org(&a, ISLINGTON).unwrap()["suppressed"],
+        json!(["numerator", "denominator", "value", "lower_ci", "upper_ci"])
+    );
     check(&a, NEWHAM, None, Some(0.0), Some(0.0), None);
     let london = summary(&a, "london");
     assert_eq!(london["contributors"], 3);
@@ -404,4 +407,72 @@ async fn every_summary_row_summarises_its_members() {
             }
         }
     }
+}
+
+/// The Wilson score interval in percent, written out independently.
+fn wilson_percent(x: f64, n: f64) -> (f64, f64) {
+    let z = 1.959_963_984_540_054_f64;
+    let p = x / n;
+    let centre = p + z * z / (2.0 * n);
+    let spread = z * (p * (1.0 - p) / n + z * z / (4.0 * n * n)).sqrt();
+    let d = 1.0 + z * z / n;
+    (100.0 * (centre - spread) / d, 100.0 * (centre + spread) / d)
+}
+
+#[tokio::test]
+async fn intervals_and_flags_against_london() {
+    let f = fixture().await;
+    let mut flagged = 0;
+    for metric in ["workforce_share", "declaration_rate", "representation_ratio"] {
+        let a = f.ask(&f.steward, &format!("{metric}?")).await;
+        let london = summary(&a, "london")["value"].as_f64().unwrap();
+        for r in a["rows"].as_array().unwrap().iter().filter(|r| r["scope"] == "organisation") {
+            let (Some(x), Some(n)) = (r["numerator"].as_f64(), r["denominator"].as_f64()) else { continue };
+            if n == 0.0 || (metric == "representation_ratio" && x == 0.0) {
+                // No value (zero denominator), or the log method needs a count above zero.
+                assert!(r["lower_ci"].is_null() && r["compared_with_london"].is_null(), "{r}");
+                continue;
+            }
+            let (Some(lo), Some(hi)) = (r["lower_ci"].as_f64(), r["upper_ci"].as_f64()) else {
+                panic!("{metric}: no interval in {r}")
+            };
+            let (exact_lo, exact_hi) = if metric == "representation_ratio" {
+                let v = r["value"].as_f64().unwrap();
+                let se = (1.0 / x - 1.0 / n).sqrt();
+                (v * (-1.959_963_984_540_054 * se).exp(), v * (1.959_963_984_540_054 * se).exp())
+            } else {
+                wilson_percent(x, n)
+            };
+            let step = if metric == "representation_ratio" { 0.001 } else { 0.01 };
+            // Rounded outwards to the published precision.
+            assert!(lo <= exact_lo + 1e-9 && exact_lo - lo < step + 1e-9, "{metric} {r}");
+            assert!(hi >= exact_hi - 1e-9 && hi - exact_hi < step + 1e-9, "{metric} {r}");
+            let expected = if lo > london {
+                "higher"
+            } else if hi < london {
+                "lower"
+            } else {
+                "similar"
+            };
+            assert_eq!(r["compared_with_london"], expected, "{metric} {r} against {london}");
+            flagged += 1;
+        }
+    }
+    assert!(flagged >= 6);
+    // Withheld with the value, for everyone but the owner and stewards.
+    let a = f.ask(&f.analyst, "survey_positive_rate?question=race_equality_approach").await;
+    let islington = org(&a, ISLINGTON).unwrap();
+    assert!(islington["lower_ci"].is_null() && islington["upper_ci"].is_null());
+    // Pay gaps have no interval; the catalogue says how each is built.
+    let p = f.ask(&f.steward, "pay_gap_mean?").await;
+    assert!(p["rows"][0]["lower_ci"].is_null());
+    let c = f.hub.get_json("/api/v1/metrics", &f.analyst).await;
+    for m in c["metrics"].as_array().unwrap() {
+        let has = !m["confidence_interval"].is_null();
+        assert_eq!(has, !m["id"].as_str().unwrap().starts_with("pay_gap"), "{m}");
+    }
+    // The profile carries the flag on the organisation's rows.
+    let profile = f.hub.get_json(&format!("/api/v1/organisations/{CAMDEN}/profile?period=2025-Q1"), &f.steward).await;
+    let share = profile["metrics"].as_array().unwrap().iter().find(|m| m["metric"] == "workforce_share").unwrap();
+    assert!(share["rows"][0]["compared_with_london"].is_string(), "{share}");
 }

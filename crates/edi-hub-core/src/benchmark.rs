@@ -8,6 +8,7 @@ use crate::disclosure::{MIN_CONTRIBUTORS, Policy, Viewer};
 use crate::metrics::{Evaluated, MetricDef, Redaction};
 use crate::organisation::{InnerOuter, Organisation, SubRegion};
 use crate::period::Period;
+use crate::significance::Comparison;
 
 /// Which way is better for a metric.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -99,6 +100,11 @@ pub struct Row {
     pub median: Option<f64>,
     pub q3: Option<f64>,
     pub max: Option<f64>,
+    /// 95% confidence interval of the value (see [`crate::significance`]).
+    pub lower_ci: Option<f64>,
+    pub upper_ci: Option<f64>,
+    /// Organisation rows: the value against London's (Fingertips convention).
+    pub compared_with_london: Option<Comparison>,
     /// Columns whose value is withheld by disclosure control.
     pub suppressed: Vec<&'static str>,
 }
@@ -120,13 +126,16 @@ impl Row {
             median: None,
             q3: None,
             max: None,
+            lower_ci: None,
+            upper_ci: None,
+            compared_with_london: None,
             suppressed: Vec::new(),
         }
     }
 
     /// Withholds every number of a summary row (too few contributors).
     fn hide_numbers(&mut self) {
-        for c in ["value", "numerator", "denominator", "min", "q1", "median", "q3", "max"] {
+        for c in ["value", "numerator", "denominator", "min", "q1", "median", "q3", "max", "lower_ci", "upper_ci"] {
             if self.cell(c).is_some_and(|v| v.is_some()) {
                 self.hide(c);
             }
@@ -143,6 +152,8 @@ impl Row {
             "median" => &mut self.median,
             "q3" => &mut self.q3,
             "max" => &mut self.max,
+            "lower_ci" => &mut self.lower_ci,
+            "upper_ci" => &mut self.upper_ci,
             _ => return None,
         })
     }
@@ -177,38 +188,64 @@ pub fn assemble(
             .into_iter()
             .map(|scope| summary_row(metric, scope, period, &these, &org_rows, viewer, policy))
             .collect();
+        let london = summaries.iter().find(|r| r.scope == Scope::London).and_then(|r| r.value);
+        for (row, f) in org_rows.iter_mut().zip(&these) {
+            compare_with_london(metric, row, f, london);
+        }
         rows.extend(org_rows);
         rows.extend(summaries);
     }
     rows
 }
 
-fn fill(row: &mut Row, e: Evaluated) {
+/// Fills value, numerator, denominator and the value's interval from `inputs`.
+fn fill(row: &mut Row, metric: &MetricDef, inputs: &[f64], pooled: bool) {
+    let e: Evaluated = metric.evaluate(inputs, pooled);
     row.value = e.value;
     row.numerator = e.numerator;
     row.denominator = e.denominator;
+    if let Some((lower, upper)) = e.value.and_then(|v| metric.interval(inputs, Some(v))) {
+        row.lower_ci = Some(lower);
+        row.upper_ci = Some(upper);
+    }
+}
+
+/// The organisation's flag against London's value as shown; withheld with
+/// the organisation's value.
+fn compare_with_london(metric: &MetricDef, row: &mut Row, f: &Figure, london: Option<f64>) {
+    let value = metric.evaluate(&f.inputs, false).value;
+    let Some((lower, upper)) = value.and_then(|v| metric.interval(&f.inputs, Some(v))) else { return };
+    let Some(london) = london else { return };
+    if row.value.is_some() {
+        row.compared_with_london = Some(Comparison::of(lower, upper, london));
+    } else if !row.suppressed.contains(&"compared_with_london") {
+        row.suppressed.push("compared_with_london");
+    }
 }
 
 fn organisation_row(metric: &MetricDef, f: &Figure, viewer: Viewer, policy: Policy) -> Row {
     let o = f.organisation;
     let mut row = Row::new(Scope::Organisation, Some(o), o.name().to_string(), f.period);
-    fill(&mut row, metric.evaluate(&f.inputs, false));
+    fill(&mut row, metric, &f.inputs, false);
     if !viewer.sees_unredacted(o) {
         redact(&mut row, metric.redaction(&f.inputs, &f.hidden, policy));
     }
     row
 }
 
-/// Withholds the cells disclosure control names (those that hold a number).
+/// Withholds the cells disclosure control names (those that hold a number);
+/// the interval goes with the value.
 fn redact(row: &mut Row, r: Redaction) {
-    if r.numerator && row.numerator.is_some() {
-        row.hide("numerator");
-    }
-    if r.denominator && row.denominator.is_some() {
-        row.hide("denominator");
-    }
-    if r.value && row.value.is_some() {
-        row.hide("value");
+    for (column, withheld) in [
+        ("numerator", r.numerator),
+        ("denominator", r.denominator),
+        ("value", r.value),
+        ("lower_ci", r.value),
+        ("upper_ci", r.value),
+    ] {
+        if withheld && row.cell(column).is_some_and(|v| v.is_some()) {
+            row.hide(column);
+        }
     }
 }
 
@@ -258,7 +295,7 @@ fn summary_row(
     let width = metric.inputs().len();
     let pooled: Vec<f64> =
         (0..width).map(|i| members.iter().map(|f| f.inputs.get(i).copied().unwrap_or(0.0)).sum()).collect();
-    fill(&mut row, metric.evaluate(&pooled, true));
+    fill(&mut row, metric, &pooled, true);
     let mut shown: Vec<f64> =
         org_rows.iter().filter(|r| r.organisation.is_some_and(|o| scope.includes(o))).filter_map(|r| r.value).collect();
     shown.sort_by(f64::total_cmp);
@@ -316,10 +353,14 @@ mod tests {
         assert_eq!(rows[0].numerator, None);
         assert_eq!(rows[0].value, None);
         assert_eq!(rows[0].denominator, Some(50.0));
-        assert_eq!(rows[0].suppressed, vec!["numerator", "value"]);
+        assert_eq!(rows[0].suppressed, vec!["numerator", "value", "lower_ci", "upper_ci", "compared_with_london"]);
         assert_eq!(rows[0].rank, None);
         assert_eq!(rows[1].value, Some(25.0));
         assert_eq!(rows[1].rank, Some(1));
+        // 20 of 80 against London's 25 of 170 (14.7%): Wilson 16.806..35.485 (checked in Python), higher.
+        assert_eq!((rows[1].lower_ci, rows[1].upper_ci), (Some(16.8), Some(35.49)));
+        assert_eq!(rows[1].compared_with_london, Some(Comparison::Higher));
+        assert_eq!(rows[2].compared_with_london, Some(Comparison::Lower));
         assert_eq!(rows[2].value, Some(0.0));
         assert_eq!(rows[2].rank, Some(2));
         let london = &rows[3];

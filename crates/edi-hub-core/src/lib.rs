@@ -28,6 +28,7 @@ pub mod metrics;
 pub mod organisation;
 pub mod period;
 pub mod schema;
+pub mod significance;
 pub mod table;
 pub mod targets;
 pub mod validate;

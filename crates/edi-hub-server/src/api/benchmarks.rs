@@ -63,6 +63,18 @@ pub struct BenchmarkRow {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<f64>, nullable)]
     pub max: Option<Option<f64>>,
+    /// 95% confidence interval of the value (method in the metric catalogue);
+    /// null when the value is, or the metric has none.
+    #[schema(nullable)]
+    pub lower_ci: Option<f64>,
+    #[schema(nullable)]
+    pub upper_ci: Option<f64>,
+    /// Organisation rows: `higher`, `similar` or `lower` than London's value
+    /// (its interval wholly above, overlapping or wholly below); null when
+    /// either has no interval or value shown.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>, nullable)]
+    pub compared_with_london: Option<Option<String>>,
     /// Columns withheld by disclosure control (their value is null).
     pub suppressed: Vec<String>,
 }
@@ -260,6 +272,9 @@ fn row_json(r: &Row, integer: bool) -> BenchmarkRow {
         median: dist(r.median),
         q3: dist(r.q3),
         max: dist(r.max),
+        lower_ci: r.lower_ci,
+        upper_ci: r.upper_ci,
+        compared_with_london: (!summary).then(|| r.compared_with_london.map(|c| c.id().to_string())),
         suppressed: r.suppressed.iter().map(|s| s.to_string()).collect(),
     }
 }
@@ -321,6 +336,9 @@ pub fn rows_table(rows: &[(&str, &Row)], integer: bool, with_metric: bool) -> Ap
         ("median", float(&|r| r.median)),
         ("q3", float(&|r| r.q3)),
         ("max", float(&|r| r.max)),
+        ("lower_ci", float(&|r| r.lower_ci)),
+        ("upper_ci", float(&|r| r.upper_ci)),
+        ("compared_with_london", text(&|r| r.compared_with_london.map(|c| c.id().to_string()))),
     ]);
     Ok(Table { batch: batch(columns)?, suppressed: rows.iter().map(|(_, r)| r.suppressed.clone()).collect() })
 }

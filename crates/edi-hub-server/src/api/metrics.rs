@@ -36,6 +36,12 @@ pub struct Metric {
     pub unit: String,
     /// `higher_is_better`, `lower_is_better`, `closer_to_1` or `neutral`; rank 1 is the best value.
     pub direction: String,
+    /// How `lower_ci` and `upper_ci` (95%) are computed; null when the
+    /// metric has no interval (pay gaps). An organisation is `higher` or
+    /// `lower` than London when its interval lies wholly above or below
+    /// London's value, otherwise `similar`.
+    #[schema(nullable)]
+    pub confidence_interval: Option<String>,
 }
 
 /// The catalogue.
@@ -52,6 +58,7 @@ impl From<&MetricDef> for Metric {
             definition: m.definition.into(),
             formula: m.formula_text.into(),
             datasets: m.datasets.iter().map(|d| d.name().to_string()).collect(),
+            confidence_interval: m.interval_method().map(String::from),
             parameters: m
                 .params
                 .iter()
