@@ -68,7 +68,8 @@ pub fn wilson(x: f64, n: f64) -> Option<(f64, f64)> {
 
 /// The log-method interval of a ratio with the given variance of its log.
 fn log_interval(ratio: f64, variance: f64) -> Option<(f64, f64)> {
-    if !(ratio > 0.0) || !(variance >= 0.0) || !variance.is_finite() {
+    let usable = ratio > 0.0 && ratio.is_finite() && variance >= 0.0 && variance.is_finite();
+    if !usable {
         return None;
     }
     let se = variance.sqrt();
