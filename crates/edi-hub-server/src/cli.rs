@@ -211,7 +211,7 @@ pub async fn run(cli: Cli) -> anyhow_free::Result {
         }
         Command::DisclosureAudit(args) => {
             init_logging(LogFormat::Text, false);
-            crate::disclosure_audit::run(&args).await.map_err(Into::into)
+            crate::disclosure_audit::run(&args).await
         }
         Command::Spec { out } => {
             init_logging(LogFormat::Text, false);
