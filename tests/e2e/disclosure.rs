@@ -123,6 +123,7 @@ async fn the_lp_audit_finds_nothing_pinned() {
         "2025-Q1".parse().unwrap(),
         None,
         1,
+        true,
     )
     .await
     .unwrap();
