@@ -26,9 +26,6 @@ use edi_hub_store::{Store, decode_parquet};
 
 use crate::cli::StoreArgs;
 
-const DATASETS: [Dataset; 6] =
-    [Dataset::Workforce, Dataset::Pay, Dataset::Recruitment, Dataset::Casework, Dataset::Progression, Dataset::Survey];
-
 /// Options of `edi-hub disclosure-audit`.
 #[derive(Debug, Clone, Args)]
 pub struct AuditArgs {
@@ -170,7 +167,7 @@ pub async fn audit_period(
     let mut tables: BTreeMap<Organisation, Vec<Table>> = BTreeMap::new();
     let mut present = HashSet::new();
     let (mut submissions, mut pattern_time) = (0, Duration::ZERO);
-    for dataset in DATASETS {
+    for dataset in Dataset::SUBMITTED {
         for record in snapshot.current_for(dataset, period) {
             if only.is_some_and(|o| o != record.organisation) && !solve {
                 continue;

@@ -69,20 +69,7 @@ impl Counts {
     /// The counts of `dataset` (empty for `population`).
     pub fn of(dataset: Dataset) -> &'static Counts {
         static ALL: OnceLock<Vec<(Dataset, Counts)>> = OnceLock::new();
-        let all = ALL.get_or_init(|| {
-            [
-                Dataset::Workforce,
-                Dataset::Pay,
-                Dataset::Recruitment,
-                Dataset::Casework,
-                Dataset::Progression,
-                Dataset::Survey,
-                Dataset::Population,
-            ]
-            .into_iter()
-            .map(|d| (d, Counts::build(d)))
-            .collect()
-        });
+        let all = ALL.get_or_init(|| Dataset::ALL.into_iter().map(|d| (d, Counts::build(d))).collect());
         all.iter().find(|(d, _)| *d == dataset).map_or_else(empty, |(_, c)| c)
     }
 
