@@ -2,7 +2,7 @@
 // behind the tabs (routed by the location hash, which never holds the token).
 
 import * as api from "./api.js";
-import { h, hashState, errorBox, loading } from "./ui.js";
+import { h, hashState, errorBox, loading, nodes } from "./ui.js";
 import * as metricView from "./views/metric.js";
 import * as trendView from "./views/trend.js";
 import * as paybandView from "./views/payband.js";
@@ -77,7 +77,7 @@ async function identify() {
 }
 
 function signInPrompt(problem) {
-  main.replaceChildren(
+  main.replaceChildren(...nodes(
     h("h1", {}, "Sign in"),
     problem ? errorBox(problem) : null,
     h(
@@ -94,7 +94,7 @@ function signInPrompt(problem) {
       h("code", {}, "edi-hub demo"),
       ") prints one for each role when it starts.",
     ),
-  );
+  ));
   document.getElementById("token-input").focus();
 }
 

@@ -108,13 +108,13 @@ export function rankedBars({ rows, unit, direction, own, london, subregion, cont
   return P.plot({
     width: w,
     height: Math.max(120, n * (narrow ? 20 : 18) + 50),
-    marginLeft: narrow ? 130 : 190,
+    marginLeft: narrow ? 118 : 190,
     marginRight: 16,
     style: { fontSize: narrow ? "11px" : "12px", background: "transparent", color: "#0b0c0c" },
     ariaLabel: title,
     ariaDescription: `Ranked bars of ${shown.length} organisations${hidden.length ? `; ${hidden.length} without a shown value` : ""}. The table view lists every value.`,
     x: { domain: [lo, hi], grid: true, label: null, tickFormat: tickFormat(unit), ticks: narrow ? 4 : 8 },
-    y: { domain: order, label: null, tickSize: 0, tickFormat: (d) => (narrow && d.length > 20 ? `${d.slice(0, 19)}…` : d) },
+    y: { domain: order, label: null, tickSize: 0, tickFormat: (d) => (narrow && d.length > 18 ? `${d.slice(0, 16)}…` : d) },
     marks,
   });
 }

@@ -22,6 +22,11 @@ export function h(tag, attrs = {}, ...children) {
   return el;
 }
 
+/** Children for replaceChildren/append without the empty ones. */
+export function nodes(...children) {
+  return children.flat().filter((c) => c !== undefined && c !== null && c !== false);
+}
+
 /** The `[c]` marker with its explanation (tooltip and accessible name). */
 export function suppressedMark() {
   return h("abbr", { class: "supp", title: `[c] ${SUPPRESSED_TEXT}`, "aria-label": `suppressed: ${SUPPRESSED_TEXT}` }, "[c]");
@@ -116,8 +121,8 @@ export function table({ caption, columns, rows, id }) {
 }
 
 /** A chart with its table view under it (a disclosure widget). */
-export function figure({ caption, chart, legend, tableView, open = false, summary = "Table view" }) {
-  const fig = h("figure", {}, h("figcaption", {}, caption), legend || null, h("div", { class: "chart" }, chart));
+export function figure({ caption, chart, legend, tableView, open = false, summary = "Table view", suppressed = false }) {
+  const fig = h("figure", {}, h("figcaption", {}, caption), legend || null, h("div", { class: "chart" }, chart), suppressed ? suppressionNote() : null);
   const details = h("details", { class: "table-view", open }, h("summary", {}, summary), tableView);
   return h("div", { class: "figure-block" }, fig, details);
 }
@@ -201,13 +206,30 @@ export function paramLabel(ref, name, value) {
   if (value === null || value === undefined || value === "") return "all";
   if (name === "group") return groupLabel(ref, value);
   if (name === "pay_band") return `band ${value}`;
+  if (value === "true") return "yes";
+  if (value === "false") return "no";
   return String(value).replaceAll("_", " ");
+}
+
+const PARAM_NAMES = {
+  group: "Ethnic group",
+  pay_band: "Pay band",
+  senior_leadership: "Senior leadership",
+  top_5_percent: "Top 5% of earners",
+  case_type: "Case type",
+  event: "Event",
+  question: "Survey question",
+};
+
+/** Display name of a parameter. */
+export function paramName(name) {
+  return PARAM_NAMES[name] || name.replaceAll("_", " ");
 }
 
 /** "group: Black; pay band: 4" for a parameters object. */
 export function describeParams(ref, params) {
   return Object.entries(params || {})
-    .map(([k, v]) => `${k.replaceAll("_", " ")}: ${paramLabel(ref, k, v)}`)
+    .map(([k, v]) => `${paramName(k).toLowerCase()}: ${paramLabel(ref, k, v)}`)
     .join("; ");
 }
 
@@ -283,7 +305,7 @@ export function metricPickers({ metrics, ref, state, onchange, exclude = [] }) {
       fields.push(
         select({
           id: `pick-${p.name}`,
-          label: p.name === "group" ? "Ethnic group" : p.name.replaceAll("_", " ").replace(/^./, (c) => c.toUpperCase()),
+          label: paramName(p.name),
           options,
           value: state[p.name] ?? "",
           onchange: (v) => {

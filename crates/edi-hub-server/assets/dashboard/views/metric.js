@@ -6,7 +6,7 @@ import { rankedBars, COLOURS } from "../charts.js";
 import {
   h, select, table, figure, legend, valueCell, valueText, metricPickers, metricParams, normaliseParams,
   definition, describeParams, organisation, organisationOptions, setHashParams, busy, loading, errorBox,
-  isSuppressed, formatNumber, suppressedMark,
+  isSuppressed, formatNumber, suppressedMark, nodes,
 } from "../ui.js";
 
 export async function render(root, ctx, params) {
@@ -78,18 +78,19 @@ export async function render(root, ctx, params) {
     const chart = rankedBars({
       rows: orgRows, unit: metric.unit, direction: metric.direction, own, london, subregion, container: out, title,
     });
-    chartBox.replaceChildren(
+    chartBox.replaceChildren(...nodes(
       figure({
         caption: title,
         chart,
         legend: legend(legendItems),
         tableView: organisationTable({ metric, rows: orgRows, own, hasCi, hasSig }),
         summary: "Table view: every borough",
+        suppressed: orgRows.some((r) => isSuppressed(r, "value")),
       }),
       h("h2", {}, "London, inner and outer London, sub-regional partnerships"),
       summaryTable({ metric, rows: summaries, highlight: subregion?.scope }),
       orgRows.length === 0 ? h("p", { class: "info" }, "No borough has data for this measure, these parameters and this quarter.") : null,
-    );
+    ));
   }
 
   await draw();

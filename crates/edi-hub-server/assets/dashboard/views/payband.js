@@ -6,7 +6,7 @@ import * as api from "../api.js";
 import { bandBars, COLOURS } from "../charts.js";
 import {
   h, select, table, legend, valueCell, groupLabel, organisation, organisationOptions, setHashParams, busy,
-  errorBox, loading, formatNumber, isSuppressed,
+  errorBox, loading, formatNumber, isSuppressed, suppressionNote,
 } from "../ui.js";
 
 const BANDS = ["1", "2", "3", "4", "5", "6"];
@@ -102,6 +102,7 @@ export async function render(root, ctx, params) {
         london: b.londonShare && !isSuppressed(b.londonShare, "value") ? b.londonShare.value : null,
       }));
       box.append(bandBars({ bands, residents: g.residents, container: box, title, own }));
+      if (bands.some((b) => b.suppressed)) box.append(suppressionNote());
       box.append(
         h("p", { class: "note" }, `Residents: ${g.residents === null ? "not known" : formatNumber(g.residents, "percent")}` + (g.londonResidents === null ? "" : `; London ${formatNumber(g.londonResidents, "percent")}`)),
       );

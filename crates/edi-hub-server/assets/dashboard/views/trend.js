@@ -4,7 +4,7 @@ import * as api from "../api.js";
 import { trendLines, COLOURS } from "../charts.js";
 import {
   h, select, table, figure, legend, valueCell, metricPickers, metricParams, normaliseParams, definition,
-  describeParams, organisation, organisationOptions, setHashParams, busy, loading, errorBox, isSuppressed,
+  describeParams, organisation, organisationOptions, setHashParams, busy, loading, errorBox, isSuppressed, nodes,
 } from "../ui.js";
 
 export async function render(root, ctx, params) {
@@ -72,7 +72,7 @@ export async function render(root, ctx, params) {
     for (const r of rows) r._data = { period: r.period };
     const chartBox = h("div");
     out.replaceChildren(definition(metric), chartBox);
-    chartBox.append(
+    chartBox.append(...nodes(
       figure({
         caption: title,
         chart: trendLines({ periods: range, series, band, unit: metric.unit, container: out, title }),
@@ -84,9 +84,10 @@ export async function render(root, ctx, params) {
         ].filter(Boolean)),
         tableView: table({ caption: "Values by quarter", columns, rows, id: "trend-table" }),
         summary: "Table view: values by quarter",
+        suppressed: series.some((s) => s.points.some((p) => p.suppressed)),
       }),
       own.every((r) => !r) ? h("p", { class: "info" }, `${org.name} has no figure for this measure in these quarters.`) : null,
-    );
+    ));
   }
 
   await draw();
