@@ -166,6 +166,12 @@ document.getElementById("signout").addEventListener("click", () => {
 
 window.addEventListener("hashchange", () => route({ focus: true }));
 
+// The skip link moves focus to the view without touching the hash (which holds the view's state).
+document.querySelector(".skip").addEventListener("click", (event) => {
+  event.preventDefault();
+  main.focus();
+});
+
 let resizeTimer = null;
 let lastWidth = window.innerWidth;
 window.addEventListener("resize", () => {

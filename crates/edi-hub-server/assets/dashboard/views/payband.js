@@ -108,7 +108,7 @@ export async function render(root, ctx, params) {
       );
     }
     const rows = data.flatMap((g) => g.bands.map((b) => ({ ...b, group: g.group, residents: g.residents, _data: { group: g.group, band: b.band } })));
-    const none = () => h("td", { class: "num", title: "no data for this borough" }, "–");
+    const none = (column = "value") => h("td", { class: "num", title: "no data for this borough", dataset: { column } }, "–");
     out.append(
       h(
         "details",
@@ -122,8 +122,8 @@ export async function render(root, ctx, params) {
             { label: "Group", header: true, cell: (r) => groupLabel(ref, r.group) },
             { label: "Pay band", num: true, cell: (r) => r.band },
             { label: `${org.name} share`, num: true, cell: (r) => (r.share ? valueCell(r.share, "value", SHARE) : none()) },
-            { label: "Staff in group", num: true, cell: (r) => (r.share ? valueCell(r.share, "numerator", SHARE) : none()) },
-            { label: "Staff in band (known ethnicity)", num: true, cell: (r) => (r.share ? valueCell(r.share, "denominator", SHARE) : none()) },
+            { label: "Staff in group", num: true, cell: (r) => (r.share ? valueCell(r.share, "numerator", SHARE) : none("numerator")) },
+            { label: "Staff in band (known ethnicity)", num: true, cell: (r) => (r.share ? valueCell(r.share, "denominator", SHARE) : none("denominator")) },
             { label: "Share of residents", num: true, cell: (r) => (r.residents === null ? "–" : formatNumber(r.residents, "percent")) },
             { label: "Representation ratio", num: true, cell: (r) => (r.ratio ? valueCell(r.ratio, "value", RATIO) : none()) },
             { label: "London share", num: true, cell: (r) => (r.londonShare ? valueCell(r.londonShare, "value", SHARE) : none()) },

@@ -57,7 +57,7 @@ export async function render(root, ctx, params) {
     });
     const hasSig = items.some((i) => i.own && "compared_with_london" in i.own);
     const hasCi = items.some((i) => i.own && ("lower_ci" in i.own || "upper_ci" in i.own));
-    const none = (label) => h("td", { class: "num", title: label }, "–");
+    const none = (label, column = "value") => h("td", { class: "num", title: label, dataset: { column } }, "–");
     const columns = [
       {
         label: "Measure",
@@ -65,7 +65,7 @@ export async function render(root, ctx, params) {
         cell: (i) => h("span", {}, i.metric.title, Object.keys(i.answer.parameters || {}).length ? h("br") : null, h("small", {}, describeParams(ref, i.answer.parameters))),
       },
       { label: org.name, num: true, cell: (i) => (i.own ? valueCell(i.own, "value", i.metric) : none(`${org.name} has no figure for this measure`)) },
-      { label: "Rank", num: true, cell: (i) => (i.own ? valueCell(i.own, "rank", i.metric) : none("no rank")) },
+      { label: "Rank", num: true, cell: (i) => (i.own ? valueCell(i.own, "rank", i.metric) : none("no rank", "rank")) },
     ];
     if (hasCi) columns.push({ label: "95% interval", num: true, cell: (i) => ciCell(i.own, i.metric) });
     if (hasSig) columns.push({ label: "Compared with London", cell: (i) => sigBadge(i.own?.compared_with_london) });

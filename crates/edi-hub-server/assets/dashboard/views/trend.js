@@ -58,7 +58,8 @@ export async function render(root, ctx, params) {
     const band = london.map((r, i) => ({ period: range[i], q1: r?.q1 ?? null, q3: r?.q3 ?? null }));
     const title = `${metric.title}${Object.keys(answer.parameters || {}).length ? ` (${describeParams(ref, answer.parameters)})` : ""}: ${org.name}, ${from} to ${to}`;
     const rows = range.map((p, i) => ({ period: p, own: own[i], london: london[i], sub: sub?.[i] }));
-    const cell = (key, column) => (r) => (r[key] ? valueCell(r[key], column, metric) : h("td", { class: "num", title: "no data" }, "–"));
+    const cell = (key, column) => (r) =>
+      r[key] ? valueCell(r[key], column, metric) : h("td", { class: "num", title: "no data", dataset: { column } }, "–");
     const columns = [
       { label: "Quarter", header: true, cell: (r) => r.period },
       { label: org.name, num: true, cell: cell("own", "value") },
