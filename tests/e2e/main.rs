@@ -6,6 +6,7 @@
 mod auth;
 mod benchmarks;
 mod corpus;
+mod dashboard;
 mod fixtures;
 mod formats;
 mod generated;

@@ -137,8 +137,7 @@ fn reference() -> serde_json::Value {
     {
         groups.insert(code.to_string(), json!(ethnicity::label(code).unwrap_or(code)));
     }
-    let datasets: Vec<_> =
-        Dataset::SUBMITTED.iter().map(|d| json!({"name": d.name(), "title": d.title()})).collect();
+    let datasets: Vec<_> = Dataset::SUBMITTED.iter().map(|d| json!({"name": d.name(), "title": d.title()})).collect();
     json!({
         "organisations": organisations,
         "scopes": scopes,
@@ -222,7 +221,9 @@ fn send(asset: &Prepared, request: &HeaderMap) -> Response {
 /// (reported by `edi-hub dashboard-size`-style checks and tests).
 pub fn asset_sizes() -> (usize, usize) {
     let (assets, _) = prepared();
-    assets.iter().fold((0, 0), |(plain, gz), a| (plain + a.plain.len(), gz + a.gzip.as_ref().map_or(a.plain.len(), Vec::len)))
+    assets
+        .iter()
+        .fold((0, 0), |(plain, gz), a| (plain + a.plain.len(), gz + a.gzip.as_ref().map_or(a.plain.len(), Vec::len)))
 }
 
 #[cfg(test)]
