@@ -446,9 +446,75 @@ def test_everything_comes_from_the_hub_and_first_load_is_timed(session):
                 decoded: n.decodedBodySize + res.reduce((a, r) => a + r.decodedBodySize, 0)};
     }"""
     )
-    print(f"\nfirst load: {timing['load']:.0f} ms (DOM ready {timing['dom']:.0f} ms), "
-          f"{timing['transfer']} bytes transferred, {timing['decoded']} bytes decoded")
+    report = (f"first load: {timing['load']:.0f} ms (DOM ready {timing['dom']:.0f} ms), "
+              f"{timing['transfer']} bytes transferred, {timing['decoded']} bytes decoded")
+    print(report)
+    with open(f"{SHOTS}/first-load.txt", "w") as f:
+        f.write(report + "\n")
     assert all(u.startswith(URL) for u in s.requests), [u for u in s.requests if not u.startswith(URL)]
     s.sign_in(TOKENS["steward"])
     s.open("payband")
     assert all(u.startswith(URL) for u in s.requests), "no request leaves the hub"
+
+
+def with_significance(answer):
+    """The answer as a hub with confidence intervals and significance flags gives it."""
+    flags = ["higher", "similar", "lower"]
+    for i, row in enumerate(answer["rows"]):
+        if row["scope"] != "organisation":
+            continue
+        if row["value"] is None:
+            row.update(lower_ci=None, upper_ci=None, compared_with_london=None)
+            if "value" in row["suppressed"]:
+                row["suppressed"] += ["lower_ci", "upper_ci"]
+        else:
+            row.update(lower_ci=row["value"] * 0.9, upper_ci=row["value"] * 1.1, compared_with_london=flags[i % 3])
+    return answer
+
+
+def test_intervals_significance_and_targets_are_shown_when_the_hub_reports_them(session):
+    """Fields a later hub adds (95% intervals, the flag against London, targets) are rendered when present."""
+    s = session(role="submitter")
+    page = s.page
+
+    def patch(route):
+        response = route.fetch()
+        body = response.json()
+        if "/profile" in route.request.url:
+            for answer in body["metrics"]:
+                with_significance(answer)
+            body["targets"] = [
+                {"id": "t1", "metric": "workforce_share", "parameters": {"group": "ethnic_minority", "senior_leadership": "true"},
+                 "target": 35.0, "by": "2027-Q4", "visibility": "public",
+                 "latest": {"period": "2026-Q3", "value": 31.5}, "status": "on_track"},
+                {"id": "t2", "metric": "casework_rl", "parameters": {}, "target": 1.0, "by": "2026-Q4",
+                 "visibility": "private", "latest": None, "status": "no_data"},
+            ]
+        else:
+            with_significance(body)
+        route.fulfill(response=response, json=body)
+
+    page.route("**/api/v1/benchmarks/**", patch)
+    page.route("**/api/v1/organisations/*/profile*", patch)
+    query, answer, hidden = find_suppressed()
+    page = s.open(f"metric?metric=workforce_share&{query}")
+    expected = with_significance(get(f"/api/v1/benchmarks/workforce_share?{query}", "submitter"))
+    for row in expected["rows"]:
+        if row["scope"] != "organisation":
+            continue
+        tr = page.query_selector(f'#org-table tr[data-organisation="{row["organisation"]}"]')
+        flag = row["compared_with_london"] or "–"
+        assert flag in tr.text_content()
+        ci = tr.query_selector('[data-column="ci"]').text_content()
+        if row["value"] is not None:
+            assert f'{row["lower_ci"]:.1f}% to {row["upper_ci"]:.1f}%' == ci
+    assert "95% confidence interval" in page.text_content("main figure .legend")
+    page.screenshot(path=f"{SHOTS}/metric-significance-desktop.png", full_page=True)
+    page = s.open(f"profile?organisation={OWN}")
+    assert page.query_selector("#profile-table .badge") is not None
+    targets = page.query_selector_all("#targets-table tbody tr")
+    assert len(targets) == 2
+    assert "35.0%" in targets[0].text_content() and "on track" in targets[0].text_content()
+    assert "31.5%" in targets[0].text_content() and "2027-Q4" in targets[0].text_content()
+    assert "no data" in targets[1].text_content()
+    page.screenshot(path=f"{SHOTS}/profile-targets-desktop.png", full_page=True)
