@@ -113,7 +113,7 @@ class Session:
         self.console = []
         self.errors = []
         self.page.on("request", lambda r: self.requests.append(r.url))
-        self.page.on("console", lambda m: self.console.append(m.text))
+        self.page.on("console", lambda m: self.console.append(f"{m.type}: {m.text}"))
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
         self.page.goto(URL + "/")
         if role:
@@ -135,6 +135,8 @@ class Session:
 
     def close(self):
         assert not self.errors, self.errors
+        blocked = [line for line in self.console if "Content Security Policy" in line]
+        assert not blocked, blocked
         self.context.close()
 
 

@@ -217,8 +217,8 @@ fn send(asset: &Prepared, request: &HeaderMap) -> Response {
     response
 }
 
-/// Total size of the embedded dashboard, plain and gzip-compressed as sent
-/// (reported by `edi-hub dashboard-size`-style checks and tests).
+/// Total size of the embedded dashboard files, plain and as sent to a client
+/// accepting gzip (the end-to-end tests print it).
 pub fn asset_sizes() -> (usize, usize) {
     let (assets, _) = prepared();
     assets

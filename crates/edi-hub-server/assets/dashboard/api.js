@@ -43,6 +43,7 @@ export class ApiError extends Error {
 }
 
 const cache = new Map();
+let referenceList = null;
 const MAX_PARALLEL = 6;
 let running = 0;
 const waiting = [];
@@ -95,11 +96,15 @@ async function parse(response) {
   return body;
 }
 
-/** GET a JSON answer; answers are kept for the session (until sign-out or an upload). */
+/** How long an answer is reused (the data changes only when someone uploads). */
+const KEEP_MS = 60_000;
+
+/** GET a JSON answer; answers are reused for a minute (and dropped on sign-out or an upload). */
 export function get(path, { fresh = false } = {}) {
-  if (!fresh && cache.has(path)) return cache.get(path);
+  const kept = cache.get(path);
+  if (!fresh && kept && Date.now() - kept.at < KEEP_MS) return kept.promise;
   const promise = send(path).then(parse);
-  cache.set(path, promise);
+  cache.set(path, { promise, at: Date.now() });
   promise.catch(() => cache.delete(path));
   return promise;
 }
@@ -127,15 +132,17 @@ export async function sendFile(method, path, file, { contentType, encoding }) {
 
 /** The reference lists (authorities, groups, datasets); needs no token. */
 export async function reference() {
-  if (!cache.has("reference")) {
-    const p = fetch("/dashboard/reference.json").then((r) => {
+  if (!referenceList) {
+    referenceList = fetch("/dashboard/reference.json").then((r) => {
       notice(r);
       if (!r.ok) throw new ApiError(r.status, null);
       return r.json();
     });
-    cache.set("reference", p);
+    referenceList.catch(() => {
+      referenceList = null;
+    });
   }
-  return cache.get("reference");
+  return referenceList;
 }
 
 /** Query string from an object, skipping empty values. */

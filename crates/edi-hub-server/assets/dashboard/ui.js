@@ -185,6 +185,16 @@ export async function busy(work) {
   }
 }
 
+/** Whether there is anything to show; if not, says so in `root`. */
+export function anyData(root, title, periods) {
+  if (periods.length) return true;
+  root.replaceChildren(
+    h("h1", {}, title),
+    h("p", { class: "info" }, "Nothing has been submitted to this hub yet: there are no quarters to show. Boroughs upload on the Upload tab."),
+  );
+  return false;
+}
+
 export function loading(text = "Loading…") {
   return h("p", { class: "loading", role: "status" }, text);
 }

@@ -7,11 +7,13 @@ import {
   h, select, table, figure, legend, valueCell, valueText, metricPickers, metricParams, normaliseParams,
   definition, describeParams, organisation, organisationOptions, setHashParams, busy, loading, errorBox,
   isSuppressed, formatNumber, suppressedMark, nodes,
+  anyData,
 } from "../ui.js";
 
 export async function render(root, ctx, params) {
   const [metrics, periods] = await Promise.all([api.metrics(), api.periods()]);
   const { ref } = ctx;
+  if (!anyData(root, "Benchmark: one measure across every borough", periods)) return;
   const state = { metric: params.metric || "workforce_share", period: params.period, ...params };
   if (!periods.includes(state.period)) state.period = periods[0];
   const metricOf = () => metrics.find((m) => m.id === state.metric) || metrics[0];

@@ -7,6 +7,7 @@ import { bandBars, COLOURS } from "../charts.js";
 import {
   h, select, table, legend, valueCell, groupLabel, organisation, organisationOptions, setHashParams, busy,
   errorBox, loading, formatNumber, isSuppressed, suppressionNote,
+  anyData,
 } from "../ui.js";
 
 const BANDS = ["1", "2", "3", "4", "5", "6"];
@@ -37,6 +38,7 @@ function residentsShare(pairs) {
 export async function render(root, ctx, params) {
   const periods = await api.periods();
   const { ref } = ctx;
+  if (!anyData(root, "Representation by pay band", periods)) return;
   const sets = groupSets(ref);
   const state = { ...params };
   if (!organisation(ref, state.organisation)) state.organisation = ctx.own || ref.organisations[0].code;

@@ -7,6 +7,7 @@ import { spine, COLOURS } from "../charts.js";
 import {
   h, select, table, valueCell, describeParams, organisation, organisationOptions, setHashParams, busy,
   errorBox, loading, formatNumber, isSuppressed, suppressedMark, directionText,
+  anyData,
 } from "../ui.js";
 import { sigBadge } from "./metric.js";
 
@@ -20,6 +21,7 @@ const STATUS = {
 export async function render(root, ctx, params) {
   const [metrics, periods] = await Promise.all([api.metrics(), api.periods()]);
   const { ref } = ctx;
+  if (!anyData(root, "Borough profile", periods)) return;
   const state = { ...params };
   if (!organisation(ref, state.organisation)) state.organisation = ctx.own || ref.organisations[0].code;
   if (!periods.includes(state.period)) state.period = periods[0];

@@ -5,11 +5,13 @@ import { trendLines, COLOURS } from "../charts.js";
 import {
   h, select, table, figure, legend, valueCell, metricPickers, metricParams, normaliseParams, definition,
   describeParams, organisation, organisationOptions, setHashParams, busy, loading, errorBox, isSuppressed, nodes,
+  anyData,
 } from "../ui.js";
 
 export async function render(root, ctx, params) {
   const [metrics, periodsDesc] = await Promise.all([api.metrics(), api.periods()]);
   const { ref } = ctx;
+  if (!anyData(root, "Trend: a borough against London over time", periodsDesc)) return;
   const periods = [...periodsDesc].reverse();
   const state = { metric: "workforce_share", ...params };
   if (!periods.includes(state.from)) state.from = periods[0];
