@@ -123,6 +123,7 @@ class Session:
         self.page.fill("#token-input", token)
         self.page.click("#signin button[type=submit]")
         self.page.wait_for_selector("#who:not(:empty)", timeout=20000)
+        self.page.wait_for_selector("main[data-state=ready], main[data-state=error]", timeout=60000)
 
     def open(self, fragment):
         """Opens a view and waits until it has drawn (or failed)."""

@@ -164,8 +164,13 @@ export function hashState() {
   return { view: path || "metric", params: Object.fromEntries(new URLSearchParams(q || "")) };
 }
 
-/** Replaces the view's parameters in the hash without re-rendering. */
+/**
+ * Replaces the view's parameters in the hash without re-rendering; ignored
+ * when the hash has moved on to another view (a view still loading after
+ * the user left it must not pull the address back).
+ */
 export function setHashParams(view, params) {
+  if (hashState().view !== view) return;
   const q = new URLSearchParams();
   for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== "") q.set(k, v);
   const s = q.toString();
