@@ -41,8 +41,10 @@ export function rankedBars({ rows, unit, direction, own, london, subregion, cont
   const P = plotReady();
   const shown = rows.filter((r) => typeof r.value === "number");
   const hidden = rows.filter((r) => typeof r.value !== "number");
+  // In the API's rank order (1 = best by the metric's direction), then by value.
   const desc = direction !== "lower_is_better";
-  shown.sort((a, b) => (desc ? b.value - a.value : a.value - b.value));
+  const rank = (r) => (typeof r.rank === "number" ? r.rank : Infinity);
+  shown.sort((a, b) => rank(a) - rank(b) || (desc ? b.value - a.value : a.value - b.value));
   const label = (r) => (r.organisation === own ? `${r.name} (you)` : r.name);
   const order = [...shown, ...hidden].map(label);
   const values = shown.map((r) => r.value);
@@ -69,7 +71,6 @@ export function rankedBars({ rows, unit, direction, own, london, subregion, cont
     marks.push(P.rect([london], { x1: "q1", x2: "q3", fill: COLOURS.band, fillOpacity: 0.35 }));
   }
   marks.push(P.ruleX([0]));
-  if (unit === "ratio") marks.push(P.ruleX([1], { stroke: "#505a5f", strokeDasharray: "2,3" }));
   marks.push(
     P.barX(shown, {
       y: label,
@@ -79,6 +80,8 @@ export function rankedBars({ rows, unit, direction, own, london, subregion, cont
       ariaLabel: "bar",
     }),
   );
+  // 1 = equal likelihood or representative: drawn over the bars.
+  if (unit === "ratio") marks.push(P.ruleX([1], { stroke: "#ffffff", strokeWidth: 3 }), P.ruleX([1], { stroke: "#0b0c0c", strokeDasharray: "3,3" }));
   const withCi = shown.filter((r) => typeof r.lower_ci === "number" && typeof r.upper_ci === "number");
   if (withCi.length) {
     marks.push(P.ruleY(withCi, { y: label, x1: "lower_ci", x2: "upper_ci", stroke: "#0b0c0c", strokeWidth: 1.5 }));

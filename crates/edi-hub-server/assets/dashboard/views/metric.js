@@ -72,6 +72,7 @@ export async function render(root, ctx, params) {
       { label: "London quartile band (q1 to q3)", color: "#d8dadb" },
       { label: "London median", color: COLOURS.london, kind: "line" },
       subregion ? { label: `${subregion.name} median`, color: COLOURS.subregion, kind: "dashed" } : null,
+      metric.unit === "ratio" ? { label: "1 = equal", color: "#0b0c0c", kind: "dashed" } : null,
       hasCi ? { label: "95% confidence interval", color: "#0b0c0c", kind: "line" } : null,
       hasSig ? { label: "higher than London", color: COLOURS.higher } : null,
       hasSig ? { label: "similar to London", color: COLOURS.similar } : null,
