@@ -6,8 +6,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Python tools the tests use (moto_server, an S3-compatible server, and
-# schemathesis), in a virtual environment under target/ so nothing outside
+# Python tools the tests use (moto_server, an S3-compatible server,
+# schemathesis, and Playwright with pytest), in a virtual environment under target/ so nothing outside
 # the project changes.
 venv=target/pyenv
 if [ ! -x "$venv/bin/moto_server" ] || ! cmp -s tests/python-requirements.txt "$venv/requirements.txt"; then
@@ -27,6 +27,10 @@ cargo build --workspace --all-targets --locked
 
 # The Python client example (pandas through CSV and Arrow) against a live demo hub.
 ./scripts/examples-test.sh
+
+# The dashboard in a real browser (headless Chromium) against a live demo hub;
+# screenshots in target/screenshots/.
+./scripts/browser-test.sh
 
 # Unit, property and end-to-end tests (the project has no doc tests).
 cargo test --workspace --all-targets --locked "$@"

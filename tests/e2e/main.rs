@@ -8,6 +8,7 @@ mod benchmarks;
 mod cli;
 mod corpus;
 mod disclosure;
+mod dashboard;
 mod fixtures;
 mod formats;
 mod generated;

@@ -73,11 +73,13 @@ pub const TABLE: &[Route] = &[
     route("GET", "/api/v1/tokens", Access::Steward, 200),
     route("DELETE", "/api/v1/tokens/{id}", Access::Steward, 204),
     route("GET", "/api/v1/audit", Access::Steward, 200),
+    route("GET", "/api/v1/whoami", Access::AnyToken, 200),
     route("GET", "/healthz", Access::Open, 200),
     route("GET", "/readyz", Access::Open, 200),
     route("GET", "/metrics", Access::Open, 200),
     route("GET", "/openapi.json", Access::Open, 200),
     route("GET", "/docs/", Access::Open, 200),
+    route("GET", "/", Access::Open, 200),
 ];
 
 impl Route {

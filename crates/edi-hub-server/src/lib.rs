@@ -8,6 +8,7 @@ pub mod auth;
 pub mod bench;
 pub mod cli;
 pub mod client;
+pub mod dashboard;
 pub mod demo;
 pub mod disclosure_audit;
 pub mod error;

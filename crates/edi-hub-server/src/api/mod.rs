@@ -14,6 +14,7 @@ mod target_input;
 mod targets;
 mod tokens;
 mod validate;
+mod whoami;
 
 use axum::Router;
 use axum::middleware::from_fn_with_state;
@@ -44,7 +45,7 @@ use crate::auth::Caller;
         (name = "benchmarks", description = "The metric catalogue and benchmark answers"),
         (name = "targets", description = "Action-plan targets of an organisation and progress against them"),
         (name = "reference", description = "Reference data kept by data stewards"),
-        (name = "tokens", description = "API tokens and the audit log, for data stewards"),
+        (name = "tokens", description = "API tokens and the audit log, for data stewards; who the caller is, for any token"),
         (name = "system", description = "Health and documentation")
     )
 )]
@@ -77,6 +78,7 @@ fn api(app: AppState) -> (Router<AppState>, Spec) {
         .routes(routes!(tokens::create_token, tokens::list_tokens))
         .routes(routes!(tokens::revoke_token))
         .routes(routes!(audit_log::audit_log))
+        .routes(routes!(whoami::whoami))
         .layer(from_fn_with_state(app, crate::rate_limit::limit));
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(v1)
@@ -96,6 +98,7 @@ pub fn routes(app: AppState) -> (Router, Spec) {
     let (router, spec) = api(app.clone());
     let router = router
         .merge(SwaggerUi::new("/docs").url("/openapi.json", spec.clone()))
+        .merge(crate::dashboard::routes())
         .fallback(not_found)
         .layer(from_fn_with_state(app.clone(), crate::metrics::track))
         .with_state(app);

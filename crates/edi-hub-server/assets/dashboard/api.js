@@ -1,0 +1,174 @@
+// The hub's API, with the token the user pasted in. The token lives in
+// sessionStorage only (gone when the tab closes), is sent in the
+// Authorization header and never put in a URL or written to the console.
+
+const KEY = "edi-hub-token";
+const listeners = new Set();
+let synthetic = false;
+
+export function token() {
+  return sessionStorage.getItem(KEY);
+}
+
+export function setToken(value) {
+  sessionStorage.setItem(KEY, value.trim());
+  cache.clear();
+}
+
+export function clearToken() {
+  sessionStorage.removeItem(KEY);
+  cache.clear();
+}
+
+/** Called with `true` once any answer says the hub serves synthetic demo data. */
+export function onSynthetic(fn) {
+  listeners.add(fn);
+  if (synthetic) fn(true);
+}
+
+function notice(response) {
+  if (!synthetic && response.headers.get("x-edi-hub-data") === "synthetic-demo") {
+    synthetic = true;
+    listeners.forEach((fn) => fn(true));
+  }
+}
+
+/** An error answer of the API: its status and problem document. */
+export class ApiError extends Error {
+  constructor(status, problem) {
+    super(problem?.detail || problem?.title || `the hub answered ${status}`);
+    this.status = status;
+    this.problem = problem || {};
+  }
+}
+
+const cache = new Map();
+let referenceList = null;
+const MAX_PARALLEL = 6;
+let running = 0;
+const waiting = [];
+
+async function slot() {
+  if (running < MAX_PARALLEL) {
+    running += 1;
+    return;
+  }
+  await new Promise((resolve) => waiting.push(resolve));
+}
+
+function release() {
+  const next = waiting.shift();
+  if (next) next();
+  else running -= 1;
+}
+
+async function send(path, options = {}) {
+  const headers = new Headers(options.headers || {});
+  const t = token();
+  if (t) headers.set("Authorization", `Bearer ${t}`);
+  headers.set("Accept", "application/json");
+  await slot();
+  try {
+    for (let attempt = 0; ; attempt += 1) {
+      const response = await fetch(path, { ...options, headers, cache: "no-store", credentials: "omit" });
+      notice(response);
+      if (response.status === 429 && attempt < 5) {
+        const wait = Number(response.headers.get("retry-after")) || 1;
+        await new Promise((r) => setTimeout(r, Math.min(wait, 5) * 1000));
+        continue;
+      }
+      return response;
+    }
+  } finally {
+    release();
+  }
+}
+
+async function parse(response) {
+  const text = await response.text();
+  let body = null;
+  try {
+    body = text ? JSON.parse(text) : null;
+  } catch {
+    body = { detail: text.slice(0, 300) };
+  }
+  if (!response.ok) throw new ApiError(response.status, body);
+  return body;
+}
+
+/** How long an answer is reused (the data changes only when someone uploads). */
+const KEEP_MS = 60_000;
+
+/** GET a JSON answer; answers are reused for a minute (and dropped on sign-out or an upload). */
+export function get(path, { fresh = false } = {}) {
+  const kept = cache.get(path);
+  if (!fresh && kept && Date.now() - kept.at < KEEP_MS) return kept.promise;
+  const promise = send(path).then(parse);
+  cache.set(path, { promise, at: Date.now() });
+  promise.catch(() => cache.delete(path));
+  return promise;
+}
+
+/** Forget cached answers (after an upload changes the data). */
+export function forget() {
+  cache.clear();
+}
+
+/** POST or PUT a file; resolves to {status, body} for 2xx and 422, throws otherwise. */
+export async function sendFile(method, path, file, { contentType, encoding }) {
+  const headers = { "Content-Type": contentType };
+  if (encoding) headers["Content-Encoding"] = encoding;
+  const response = await send(path, { method, headers, body: file });
+  const text = await response.text();
+  let body = null;
+  try {
+    body = text ? JSON.parse(text) : null;
+  } catch {
+    body = { detail: text.slice(0, 300) };
+  }
+  if (response.ok || response.status === 422) return { status: response.status, body };
+  throw new ApiError(response.status, body);
+}
+
+/** The reference lists (authorities, groups, datasets); needs no token. */
+export async function reference() {
+  if (!referenceList) {
+    referenceList = fetch("/dashboard/reference.json").then((r) => {
+      notice(r);
+      if (!r.ok) throw new ApiError(r.status, null);
+      return r.json();
+    });
+    referenceList.catch(() => {
+      referenceList = null;
+    });
+  }
+  return referenceList;
+}
+
+/** Query string from an object, skipping empty values. */
+export function query(params) {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) {
+    if (v !== undefined && v !== null && v !== "") q.set(k, v);
+  }
+  const s = q.toString();
+  return s ? `?${s}` : "";
+}
+
+export function benchmark(metric, params) {
+  return get(`/api/v1/benchmarks/${encodeURIComponent(metric)}${query(params)}`);
+}
+
+export function metrics() {
+  return get("/api/v1/metrics").then((m) => m.metrics);
+}
+
+export function coverage() {
+  return get("/api/v1/coverage").then((c) => c.coverage);
+}
+
+/** Quarters with any current submission, newest first. */
+export async function periods() {
+  const c = await coverage();
+  return [...new Set(c.map((e) => e.period))].sort().reverse();
+}

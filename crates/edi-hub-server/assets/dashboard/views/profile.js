@@ -1,0 +1,155 @@
+// Borough profile: every measure for one borough beside London, its inner
+// or outer London group and its sub-regional partnership, with the
+// significance flag and action-plan targets when the hub reports them.
+
+import * as api from "../api.js";
+import { spine, COLOURS } from "../charts.js";
+import {
+  h, select, table, valueCell, describeParams, organisation, organisationOptions, setHashParams, busy,
+  errorBox, loading, formatNumber, isSuppressed, suppressedMark, directionText,
+  anyData,
+} from "../ui.js";
+import { sigBadge } from "./metric.js";
+
+const STATUS = {
+  achieved: "achieved",
+  on_track: "on track",
+  off_track: "off track",
+  no_data: "no data",
+};
+
+export async function render(root, ctx, params) {
+  const [metrics, periods] = await Promise.all([api.metrics(), api.periods()]);
+  const { ref } = ctx;
+  if (!anyData(root, "Borough profile", periods)) return;
+  const state = { ...params };
+  if (!organisation(ref, state.organisation)) state.organisation = ctx.own || ref.organisations[0].code;
+  if (!periods.includes(state.period)) state.period = periods[0];
+  const out = h("div", { class: "view-output" });
+  const redraw = () => busy(draw).catch((err) => out.replaceChildren(errorBox(err)));
+  root.replaceChildren(
+    h("h1", {}, "Borough profile"),
+    h("p", { class: "lead" }, "Every measure at its default settings for one borough, beside London, its inner or outer London group and its sub-regional partnership."),
+    h(
+      "form",
+      { class: "controls", "aria-label": "What to show", onsubmit: (e) => e.preventDefault() },
+      select({ id: "pick-organisation", label: "Borough", options: organisationOptions(ref), value: state.organisation, onchange: (v) => { state.organisation = v; redraw(); } }),
+      select({ id: "pick-period", label: "Quarter", options: periods.map((p) => [p, p]), value: state.period, onchange: (v) => { state.period = v; redraw(); } }),
+    ),
+    out,
+  );
+
+  async function draw() {
+    const org = organisation(ref, state.organisation);
+    setHashParams("profile", state);
+    out.replaceChildren(loading());
+    const profile = await api.get(`/api/v1/organisations/${org.code}/profile?period=${encodeURIComponent(state.period)}`);
+    const items = profile.metrics.map((answer) => {
+      const metric = metrics.find((m) => m.id === answer.metric) || { id: answer.metric, title: answer.metric, unit: answer.unit };
+      const rows = answer.rows || [];
+      return {
+        metric,
+        answer,
+        own: rows.find((r) => r.scope === "organisation"),
+        london: rows.find((r) => r.scope === "london"),
+        area: rows.find((r) => r.scope === org.inner_outer),
+        sub: rows.find((r) => r.scope === org.sub_region),
+        _data: { metric: answer.metric },
+      };
+    });
+    const hasSig = items.some((i) => i.own && "compared_with_london" in i.own);
+    const hasCi = items.some((i) => i.own && ("lower_ci" in i.own || "upper_ci" in i.own));
+    const none = (label, column = "value") => h("td", { class: "num", title: label, dataset: { column } }, "–");
+    const columns = [
+      {
+        label: "Measure",
+        header: true,
+        cell: (i) => h("span", {}, i.metric.title, Object.keys(i.answer.parameters || {}).length ? h("br") : null, h("small", {}, describeParams(ref, i.answer.parameters))),
+      },
+      { label: org.name, num: true, cell: (i) => (i.own ? valueCell(i.own, "value", i.metric) : none(`${org.name} has no figure for this measure`)) },
+      { label: "Rank", num: true, cell: (i) => (i.own ? valueCell(i.own, "rank", i.metric) : none("no rank", "rank")) },
+    ];
+    if (hasCi) columns.push({ label: "95% interval", num: true, cell: (i) => ciCell(i.own, i.metric) });
+    if (hasSig) columns.push({ label: "Compared with London", cell: (i) => sigBadge(i.own?.compared_with_london) });
+    columns.push(
+      { label: "London", num: true, cell: (i) => (i.london ? valueCell(i.london, "value", i.metric) : none("no data")) },
+      { label: ref.scopes[org.inner_outer], num: true, cell: (i) => (i.area ? valueCell(i.area, "value", i.metric) : none("no data")) },
+    );
+    if (org.sub_region) {
+      columns.push({ label: ref.scopes[org.sub_region], num: true, cell: (i) => (i.sub ? valueCell(i.sub, "value", i.metric) : none("no data")) });
+    }
+    columns.push(
+      {
+        label: "Within London's boroughs",
+        cell: (i) => {
+          const v = i.own && !isSuppressed(i.own, "value") ? i.own.value : null;
+          const colour = i.own?.compared_with_london ? COLOURS[i.own.compared_with_london] : COLOURS.own;
+          const text = v === null ? "no figure" : `${formatNumber(v, i.metric.unit)} against London's range ${formatNumber(i.london?.min, i.metric.unit)} to ${formatNumber(i.london?.max, i.metric.unit)}`;
+          return h("span", { title: text }, spine({ value: v, london: i.london, colour }));
+        },
+      },
+      { label: "Better is", cell: (i) => directionText(i.metric.direction) },
+    );
+    const blocks = [
+      table({ caption: `${org.name}, ${state.period}: every measure`, columns, rows: items, id: "profile-table" }),
+      h(
+        "p",
+        { class: "note" },
+        "The bar in \u201cWithin London's boroughs\u201d spans the lowest to the highest borough value shown to you; the darker part is the middle half, the black line London's median, the dot this borough.",
+      ),
+    ];
+    blocks.push(h("h2", {}, "Progress against action-plan targets"));
+    if (Array.isArray(profile.targets)) blocks.push(targetsTable(profile.targets, metrics, ref));
+    else blocks.push(h("p", { class: "info" }, "This hub does not report action-plan targets yet."));
+    out.replaceChildren(...blocks);
+  }
+
+  await draw();
+}
+
+function ciCell(row, metric) {
+  const td = h("td", { class: "num", dataset: { column: "ci" } });
+  if (!row) {
+    td.append("–");
+    return td;
+  }
+  if (isSuppressed(row, "value") || isSuppressed(row, "lower_ci") || isSuppressed(row, "upper_ci")) {
+    td.dataset.suppressed = "true";
+    td.append(suppressedMark());
+  } else if (typeof row.lower_ci === "number" && typeof row.upper_ci === "number") {
+    td.append(`${formatNumber(row.lower_ci, metric.unit)} to ${formatNumber(row.upper_ci, metric.unit)}`);
+  } else td.append("–");
+  return td;
+}
+
+function targetsTable(targets, metrics, ref) {
+  if (!targets.length) return h("p", { class: "info" }, "No targets are recorded for this borough (or none is shared with you).");
+  const rows = targets.map((t) => ({
+    ...t,
+    metricDef: metrics.find((m) => m.id === t.metric) || { id: t.metric, title: t.metric, unit: "" },
+    _data: { target: t.id ?? "" },
+  }));
+  return table({
+    caption: "Targets, the latest value and whether the trend is on track",
+    id: "targets-table",
+    rows,
+    columns: [
+      { label: "Measure", header: true, cell: (t) => h("span", {}, t.metricDef.title, h("br"), h("small", {}, describeParams(ref, t.parameters))) },
+      { label: "Target", num: true, cell: (t) => formatNumber(Number(t.target), t.metricDef.unit) },
+      { label: "By", cell: (t) => t.by ?? "–" },
+      {
+        label: "Latest",
+        num: true,
+        cell: (t) => {
+          if (!t.latest) return "no data";
+          const v = t.latest.value;
+          const hidden = Array.isArray(t.latest.suppressed) && t.latest.suppressed.includes("value");
+          const shown = hidden ? suppressedMark() : v === null || v === undefined ? "–" : formatNumber(Number(v), t.metricDef.unit);
+          return h("span", {}, shown, ` (${t.latest.period})`);
+        },
+      },
+      { label: "Status", cell: (t) => h("span", { class: `badge ${t.status || "no_data"}` }, STATUS[t.status] || t.status || "no data") },
+      { label: "Shared with", cell: (t) => (t.visibility ? String(t.visibility).replaceAll("_", " ") : "–") },
+    ],
+  });
+}

@@ -1,0 +1,57 @@
+//! Who the caller is: the role and organisation of the token presented.
+
+use axum::Json;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::auth::Caller;
+use crate::error::{ApiResult, ProblemDetails};
+
+/// The caller's token, as the hub sees it (never the token itself).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WhoAmI {
+    /// The token's id (the part after `edi_`), as in the audit log.
+    pub token_id: String,
+    /// `steward`, `analyst` or `submitter`.
+    #[schema(example = "submitter")]
+    pub role: String,
+    /// GSS code of a submitter's organisation; null for other roles.
+    #[schema(nullable, example = "E09000015")]
+    pub organisation: Option<String>,
+    /// Name of that organisation.
+    #[schema(nullable, example = "Harrow")]
+    pub organisation_name: Option<String>,
+    /// The token's label.
+    #[schema(nullable)]
+    pub label: Option<String>,
+    /// Whether benchmark answers show this caller every organisation's figures unredacted (stewards).
+    pub sees_all_unredacted: bool,
+}
+
+/// The caller: role and organisation of the token presented.
+///
+/// Lets a client (such as the dashboard) show who is signed in, highlight a
+/// submitter's own organisation and offer only what the role may do. Any
+/// valid token may call it.
+#[utoipa::path(
+    get,
+    path = "/api/v1/whoami",
+    tag = "tokens",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = WhoAmI),
+        (status = 401, description = "No valid token", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 429, description = "Over the token's request rate", body = ProblemDetails, content_type = "application/problem+json"),
+    )
+)]
+pub async fn whoami(caller: Caller) -> ApiResult<Json<WhoAmI>> {
+    let organisation = caller.organisation();
+    Ok(Json(WhoAmI {
+        token_id: caller.id().to_string(),
+        role: caller.role().name().to_string(),
+        organisation: organisation.map(|o| o.code().to_string()),
+        organisation_name: organisation.map(|o| o.name().to_string()),
+        label: caller.token.label.clone(),
+        sees_all_unredacted: caller.role() == edi_hub_store::Role::Steward,
+    }))
+}
