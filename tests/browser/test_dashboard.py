@@ -3,7 +3,9 @@ Playwright, against a live demo hub started by scripts/browser-test.sh.
 
 Each view loads (desktop and phone width, with screenshots under
 target/screenshots/), the numbers shown equal the API's, suppressed cells
-show as [c] exactly where the API suppresses, the upload view lists a bad
+show as [c] exactly where the API suppresses, 95% intervals, the flag
+against London and action-plan targets (recorded through the API) show as
+the API gives them to the same viewer, the upload view lists a bad
 file's problems and submits a good one, and the page loads nothing from
 anywhere but the hub and never puts the token in a URL.
 """
@@ -14,6 +16,7 @@ import re
 import urllib.error
 import urllib.parse
 import urllib.request
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 from playwright.sync_api import sync_playwright
@@ -460,64 +463,155 @@ def test_everything_comes_from_the_hub_and_first_load_is_timed(session):
     assert all(u.startswith(URL) for u in s.requests), "no request leaves the hub"
 
 
-def with_significance(answer):
-    """The answer as a hub with confidence intervals and significance flags gives it."""
-    flags = ["higher", "similar", "lower"]
-    for i, row in enumerate(answer["rows"]):
-        if row["scope"] != "organisation":
-            continue
-        if row["value"] is None:
-            row.update(lower_ci=None, upper_ci=None, compared_with_london=None)
-            if "value" in row["suppressed"]:
-                row["suppressed"] += ["lower_ci", "upper_ci"]
-        else:
-            row.update(lower_ci=row["value"] * 0.9, upper_ci=row["value"] * 1.1, compared_with_london=flags[i % 3])
-    return answer
+def js_number(value, unit):
+    """A value as the dashboard's formatNumber writes it (JavaScript's toFixed rounds a tie away from zero)."""
+    if value is None:
+        return "–"
+    fixed = lambda places: str(Decimal(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
+    if unit == "percent":
+        return f"{fixed(1)}%"
+    if unit == "ratio":
+        return fixed(2)
+    raise AssertionError(f"no format for unit {unit!r}")
+
+
+def interval_text(row, unit):
+    """The 95% interval cell of a benchmark row as the dashboard should show it."""
+    if {"value", "lower_ci", "upper_ci"} & set(row["suppressed"]):
+        return "[c]"
+    if row["lower_ci"] is None or row["upper_ci"] is None:
+        return "–"
+    return f"{js_number(row['lower_ci'], unit)} to {js_number(row['upper_ci'], unit)}"
+
+
+FLAG_TEXT = {"higher": "higher than London", "similar": "similar to London", "lower": "lower than London"}
+STATUS_TEXT = {"achieved": "achieved", "on_track": "on track", "off_track": "off track", "no_data": "no data"}
+VISIBILITY_TEXT = {"private": "this borough and data stewards", "shared": "everyone signed in"}
+
+
+def own_value_withheld_from_others():
+    """Workforce-share parameters at which the submitter's own value is suppressed for an analyst."""
+    period = latest_period()
+    for group in ("black_other", "mixed_white_asian", "other_arab", "asian_chinese", "black_african"):
+        for band in ("6", "5"):
+            query = f"period={period}&group={group}&pay_band={band}"
+            rows = get(f"/api/v1/benchmarks/workforce_share?{query}")["rows"]
+            own = next((r for r in rows if r.get("organisation") == OWN), None)
+            if own and "value" in own["suppressed"]:
+                return {"group": group, "pay_band": band}
+    pytest.fail("the demo data withholds none of the submitter's values from an analyst")
+
+
+def check_metric_view_intervals(s, metric, query):
+    """Every borough row of the metric view shows the API's 95% interval and flag (for the same viewer)."""
+    answer = get(f"/api/v1/benchmarks/{metric['id']}?{query}", "submitter")
+    page = s.open(f"metric?metric={metric['id']}&{query}")
+    org_rows = [r for r in answer["rows"] if r["scope"] == "organisation"]
+    assert len(page.query_selector_all("#org-table tbody tr")) == len(org_rows)
+    shown = {"interval": 0, "suppressed": 0, "flags": set()}
+    for row in org_rows:
+        tr = page.query_selector(f'#org-table tr[data-organisation="{row["organisation"]}"]')
+        ci = tr.query_selector('[data-column="ci"]')
+        expected = interval_text(row, answer["unit"])
+        assert ci.text_content().strip() == expected, (row, ci.text_content())
+        if expected == "[c]":
+            assert ci.get_attribute("data-suppressed") == "true"
+            shown["suppressed"] += 1
+        elif expected != "–":
+            shown["interval"] += 1
+        flag = tr.query_selector('[data-column="compared_with_london"]')
+        assert flag.text_content().strip() == (row["compared_with_london"] or "–"), (row, flag.text_content())
+        if row["compared_with_london"]:
+            assert row["compared_with_london"] in flag.query_selector(".badge").get_attribute("class")
+            shown["flags"].add(row["compared_with_london"])
+    assert f"Interval: {metric['confidence_interval']}." in page.text_content("main .definition")
+    legend = page.text_content("main figure .legend")
+    assert "95% confidence interval" in legend
+    for flag, text in FLAG_TEXT.items():
+        assert (text in legend) == (flag in shown["flags"]), (flag, legend)
+    own = next((r for r in org_rows if r["organisation"] == OWN), None)
+    if own and own["compared_with_london"]:
+        assert FLAG_TEXT[own["compared_with_london"]] in page.text_content("main .headline")
+    return page, shown
+
+
+def check_targets_table(page, targets, units):
+    """The profile's targets table shows exactly `targets` (the API's answer) as the API gives them."""
+    rows = page.query_selector_all("#targets-table tbody tr")
+    assert sorted(tr.get_attribute("data-target") for tr in rows) == sorted(t["id"] for t in targets)
+    for t in targets:
+        tr = page.query_selector(f'#targets-table tr[data-target="{t["id"]}"]')
+        cell = lambda column: tr.query_selector(f'[data-column="{column}"]').text_content().strip()
+        unit = units[t["metric"]]
+        assert cell("target") == js_number(t["target"], unit), t
+        assert cell("by") == t["by"], t
+        latest = t["latest"]
+        assert cell("latest") == ("no data" if latest is None else f"{js_number(latest['value'], unit)} ({latest['period']})"), t
+        assert cell("status") == STATUS_TEXT[t["status"]], t
+        assert t["status"] in tr.query_selector('[data-column="status"] .badge').get_attribute("class")
+        assert cell("visibility") == VISIBILITY_TEXT[t["visibility"]], t
 
 
 def test_intervals_significance_and_targets_are_shown_when_the_hub_reports_them(session):
-    """Fields a later hub adds (95% intervals, the flag against London, targets) are rendered when present."""
+    """95% intervals, the flag against London and action-plan targets, from the hub's real answers."""
+    period = latest_period()
+    metrics = {m["id"]: m for m in get("/api/v1/metrics")["metrics"]}
+    units = {k: m["unit"] for k, m in metrics.items()}
+    assert metrics["pay_gap_mean"]["confidence_interval"] is None
     s = session(role="submitter")
-    page = s.page
 
-    def patch(route):
-        response = route.fetch()
-        body = response.json()
-        if "/profile" in route.request.url:
-            for answer in body["metrics"]:
-                with_significance(answer)
-            body["targets"] = [
-                {"id": "t1", "metric": "workforce_share", "parameters": {"group": "ethnic_minority", "senior_leadership": "true"},
-                 "target": 35.0, "by": "2027-Q4", "visibility": "public",
-                 "latest": {"period": "2026-Q3", "value": 31.5}, "status": "on_track"},
-                {"id": "t2", "metric": "casework_rl", "parameters": {}, "target": 1.0, "by": "2026-Q4",
-                 "visibility": "private", "latest": None, "status": "no_data"},
-            ]
-        else:
-            with_significance(body)
-        route.fulfill(response=response, json=body)
-
-    page.route("**/api/v1/benchmarks/**", patch)
-    page.route("**/api/v1/organisations/*/profile*", patch)
-    query, answer, hidden = find_suppressed()
-    page = s.open(f"metric?metric=workforce_share&{query}")
-    expected = with_significance(get(f"/api/v1/benchmarks/workforce_share?{query}", "submitter"))
-    for row in expected["rows"]:
-        if row["scope"] != "organisation":
-            continue
-        tr = page.query_selector(f'#org-table tr[data-organisation="{row["organisation"]}"]')
-        flag = row["compared_with_london"] or "–"
-        assert flag in tr.text_content()
-        ci = tr.query_selector('[data-column="ci"]').text_content()
-        if row["value"] is not None:
-            assert f'{row["lower_ci"]:.1f}% to {row["upper_ci"]:.1f}%' == ci
-    assert "95% confidence interval" in page.text_content("main figure .legend")
+    # A percentage and a ratio with every kind of flag, then a query with suppressed boroughs.
+    page, shown = check_metric_view_intervals(
+        s, metrics["workforce_share"], f"period={period}&group=ethnic_minority&senior_leadership=true")
+    assert shown["interval"] > 0 and shown["flags"], shown
+    for d in page.query_selector_all("details.table-view"):
+        d.evaluate("e => e.open = true")
     page.screenshot(path=f"{SHOTS}/metric-significance-desktop.png", full_page=True)
-    page = s.open(f"profile?organisation={OWN}")
-    assert page.query_selector("#profile-table .badge") is not None
-    targets = page.query_selector_all("#targets-table tbody tr")
-    assert len(targets) == 2
-    assert "35.0%" in targets[0].text_content() and "on track" in targets[0].text_content()
-    assert "31.5%" in targets[0].text_content() and "2027-Q4" in targets[0].text_content()
-    assert "no data" in targets[1].text_content()
-    page.screenshot(path=f"{SHOTS}/profile-targets-desktop.png", full_page=True)
+    _, ratio = check_metric_view_intervals(s, metrics["representation_ratio"], f"period={period}&group=black")
+    assert ratio["interval"] > 0 and ratio["flags"], ratio
+    query, _, _ = find_suppressed()
+    _, hidden = check_metric_view_intervals(s, metrics["workforce_share"], query)
+    assert hidden["suppressed"] > 0, hidden
+    assert shown["flags"] | ratio["flags"] == set(FLAG_TEXT), "each flag is seen at least once"
+    # A pay gap has no interval method: no interval or flag column.
+    page = s.open(f"metric?metric=pay_gap_mean&period={period}")
+    assert page.query_selector('#org-table [data-column="ci"]') is None
+    assert page.query_selector('#org-table [data-column="compared_with_london"]') is None
+    assert "95% confidence interval" not in page.text_content("main figure .legend")
+
+    # Targets recorded through the API by the demo submitter.
+    requests = [
+        {"metric": "workforce_share", "parameters": {"senior_leadership": "true"},
+         "target": 35.0, "by": "2027-Q4", "visibility": "shared"},
+        {"metric": "workforce_share", "parameters": own_value_withheld_from_others(),
+         "target": 5.0, "by": "2027-Q4", "visibility": "shared"},
+        {"metric": "casework_rl", "parameters": {"case_type": "grievance"},
+         "target": 1.0, "by": "2027-Q4", "visibility": "private"},
+    ]
+    created = []
+    try:
+        for request in requests:
+            status, body, _ = api(f"/api/v1/organisations/{OWN}/targets", "submitter", "POST",
+                                  json.dumps(request).encode(), "application/json")
+            assert status == 201, body
+            assert body["visibility"] == request["visibility"] and body["latest"] is not None, body
+            created.append(body["id"])
+        shared, withheld, private = created
+
+        expected = get(f"/api/v1/organisations/{OWN}/profile?period={period}", "submitter")["targets"]
+        assert set(created) <= {t["id"] for t in expected}
+        page = s.open(f"profile?organisation={OWN}&period={period}")
+        check_targets_table(page, expected, units)
+        page.screenshot(path=f"{SHOTS}/profile-targets-desktop.png", full_page=True)
+
+        # An analyst sees the shared targets only, the withheld value as no data.
+        expected = get(f"/api/v1/organisations/{OWN}/profile?period={period}", "analyst")["targets"]
+        ids = {t["id"] for t in expected}
+        assert shared in ids and withheld in ids and private not in ids
+        assert next(t for t in expected if t["id"] == withheld)["status"] == "no_data"
+        page = session(role="analyst").open(f"profile?organisation={OWN}&period={period}")
+        check_targets_table(page, expected, units)
+    finally:
+        for target in created:
+            status, body, _ = api(f"/api/v1/organisations/{OWN}/targets/{target}", "submitter", "DELETE")
+            assert status in (200, 204), body

@@ -356,5 +356,6 @@ export function definition(metric) {
     metric.definition,
     " ",
     h("span", {}, `Formula: ${metric.formula}. Direction: ${directionText(metric.direction)}.`),
+    metric.confidence_interval ? h("span", { class: "ci-method" }, ` Interval: ${metric.confidence_interval}.`) : null,
   );
 }

@@ -64,19 +64,23 @@ export async function render(root, ctx, params) {
       headline({ metric, london, subregion, ownRow, mine, ref }),
       chartBox,
     );
-    const hasCi = orgRows.some((r) => "lower_ci" in r || "upper_ci" in r);
-    const hasSig = orgRows.some((r) => "compared_with_london" in r);
+    // A metric without an interval method (the pay gaps) has neither intervals nor flags.
+    const withInterval = metric.confidence_interval !== null;
+    const hasCi = withInterval && orgRows.some((r) => "lower_ci" in r || "upper_ci" in r);
+    const hasSig = withInterval && orgRows.some((r) => "compared_with_london" in r);
+    const flagged = (flag) => hasSig && orgRows.some((r) => r.compared_with_london === flag);
     const legendItems = [
-      { label: "borough", color: COLOURS.bar },
+      // The plain bar colour only where some bar has no flag to be coloured by.
+      orgRows.some((r) => typeof r.value === "number" && r.organisation !== own && !COLOURS[r.compared_with_london])
+        ? { label: "borough", color: COLOURS.bar }
+        : null,
       own ? { label: `${mine?.name || own} (you)`, color: COLOURS.own } : null,
       { label: "London quartile band (q1 to q3)", color: "#d8dadb" },
       { label: "London median", color: COLOURS.london, kind: "line" },
       subregion ? { label: `${subregion.name} median`, color: COLOURS.subregion, kind: "dashed" } : null,
       metric.unit === "ratio" ? { label: "1 = equal", color: "#0b0c0c", kind: "dashed" } : null,
       hasCi ? { label: "95% confidence interval", color: "#0b0c0c", kind: "line" } : null,
-      hasSig ? { label: "higher than London", color: COLOURS.higher } : null,
-      hasSig ? { label: "similar to London", color: COLOURS.similar } : null,
-      hasSig ? { label: "lower than London", color: COLOURS.lower } : null,
+      ...["higher", "similar", "lower"].map((flag) => (flagged(flag) ? { label: SIG_TEXT[flag], color: COLOURS[flag] } : null)),
     ].filter(Boolean);
     const chart = rankedBars({
       rows: orgRows, unit: metric.unit, direction: metric.direction, own, london, subregion, container: out, title,
@@ -104,7 +108,7 @@ function headline({ metric, london, subregion, ownRow, mine }) {
   if (ownRow) {
     parts.push(h("strong", {}, `${ownRow.name}: ${valueText(ownRow, "value", metric)}`));
     if (ownRow.rank) parts.push(` (rank ${ownRow.rank})`);
-    if (ownRow.compared_with_london) parts.push(`, ${ownRow.compared_with_london} compared with London`);
+    if (SIG_TEXT[ownRow.compared_with_london]) parts.push(`, ${SIG_TEXT[ownRow.compared_with_london]}`);
     parts.push(". ");
   } else if (mine) {
     parts.push(h("strong", {}, `${mine.name} has no figure for this measure and quarter. `));
@@ -141,13 +145,25 @@ function organisationTable({ metric, rows, own, hasCi, hasSig }) {
     { label: "Denominator", num: true, cell: (r) => valueCell(r, "denominator", metric) },
   ];
   if (hasCi) columns.push({ label: "95% interval", num: true, cell: (r) => ciCell(r, metric) });
-  if (hasSig) columns.push({ label: "Compared with London", cell: (r) => sigBadge(r.compared_with_london) });
+  if (hasSig) columns.push({ label: "Compared with London", cell: (r) => sigCell(r.compared_with_london) });
   return table({ caption: "Every borough with data, by rank", columns, rows: sorted, id: "org-table" });
 }
 
+/** The flag against London in words. */
+export const SIG_TEXT = {
+  higher: "higher than London",
+  similar: "similar to London",
+  lower: "lower than London",
+};
+
 export function sigBadge(flag) {
   if (!flag) return "–";
-  return h("span", { class: `badge ${flag}` }, flag);
+  return h("span", { class: `badge ${flag}`, title: `${SIG_TEXT[flag] || flag} (95% intervals)` }, flag);
+}
+
+/** A table cell with the flag against London ("–" when there is none). */
+export function sigCell(flag) {
+  return h("td", { dataset: { column: "compared_with_london" } }, sigBadge(flag));
 }
 
 export function summaryTable({ metric, rows, highlight }) {

@@ -9,13 +9,18 @@ import {
   errorBox, loading, formatNumber, isSuppressed, suppressedMark, directionText,
   anyData,
 } from "../ui.js";
-import { sigBadge } from "./metric.js";
+import { sigCell } from "./metric.js";
 
 const STATUS = {
   achieved: "achieved",
   on_track: "on track",
   off_track: "off track",
   no_data: "no data",
+};
+
+const VISIBILITY = {
+  private: "this borough and data stewards",
+  shared: "everyone signed in",
 };
 
 export async function render(root, ctx, params) {
@@ -70,7 +75,7 @@ export async function render(root, ctx, params) {
       { label: "Rank", num: true, cell: (i) => (i.own ? valueCell(i.own, "rank", i.metric) : none("no rank", "rank")) },
     ];
     if (hasCi) columns.push({ label: "95% interval", num: true, cell: (i) => ciCell(i.own, i.metric) });
-    if (hasSig) columns.push({ label: "Compared with London", cell: (i) => sigBadge(i.own?.compared_with_london) });
+    if (hasSig) columns.push({ label: "Compared with London", cell: (i) => sigCell(i.own?.compared_with_london) });
     columns.push(
       { label: "London", num: true, cell: (i) => (i.london ? valueCell(i.london, "value", i.metric) : none("no data")) },
       { label: ref.scopes[org.inner_outer], num: true, cell: (i) => (i.area ? valueCell(i.area, "value", i.metric) : none("no data")) },
@@ -129,27 +134,30 @@ function targetsTable(targets, metrics, ref) {
     metricDef: metrics.find((m) => m.id === t.metric) || { id: t.metric, title: t.metric, unit: "" },
     _data: { target: t.id ?? "" },
   }));
+  const cell = (column, content, num = false) => h("td", { class: num ? "num" : null, dataset: { column } }, content);
   return table({
     caption: "Targets, the latest value and whether the trend is on track",
     id: "targets-table",
     rows,
     columns: [
       { label: "Measure", header: true, cell: (t) => h("span", {}, t.metricDef.title, h("br"), h("small", {}, describeParams(ref, t.parameters))) },
-      { label: "Target", num: true, cell: (t) => formatNumber(Number(t.target), t.metricDef.unit) },
-      { label: "By", cell: (t) => t.by ?? "–" },
+      { label: "Target", num: true, cell: (t) => cell("target", formatNumber(Number(t.target), t.metricDef.unit), true) },
+      { label: "By", cell: (t) => cell("by", t.by ?? "–") },
       {
         label: "Latest",
         num: true,
         cell: (t) => {
-          if (!t.latest) return "no data";
+          if (!t.latest) return cell("latest", "no data", true);
           const v = t.latest.value;
-          const hidden = Array.isArray(t.latest.suppressed) && t.latest.suppressed.includes("value");
-          const shown = hidden ? suppressedMark() : v === null || v === undefined ? "–" : formatNumber(Number(v), t.metricDef.unit);
-          return h("span", {}, shown, ` (${t.latest.period})`);
+          // A null value: withheld from you by disclosure control, or undefined.
+          const shown = v === null || v === undefined
+            ? h("span", { title: "no figure you may see for this quarter" }, "–")
+            : formatNumber(Number(v), t.metricDef.unit);
+          return cell("latest", [shown, ` (${t.latest.period})`], true);
         },
       },
-      { label: "Status", cell: (t) => h("span", { class: `badge ${t.status || "no_data"}` }, STATUS[t.status] || t.status || "no data") },
-      { label: "Shared with", cell: (t) => (t.visibility ? String(t.visibility).replaceAll("_", " ") : "–") },
+      { label: "Status", cell: (t) => cell("status", h("span", { class: `badge ${t.status || "no_data"}` }, STATUS[t.status] || t.status || "no data")) },
+      { label: "Visible to", cell: (t) => cell("visibility", VISIBILITY[t.visibility] || (t.visibility ? String(t.visibility).replaceAll("_", " ") : "–")) },
     ],
   });
 }
