@@ -5,7 +5,7 @@
 //! recruitment stages nest), so that every publishable count is a plain
 //! sum of atoms and every difference of two nested counts is one too.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use arrow::array::{Array, AsArray, RecordBatch};
 use arrow::compute::cast;
@@ -13,7 +13,7 @@ use arrow::datatypes::{DataType, Int64Type};
 
 use super::counts::{CountKey, Counts};
 use crate::dataset::{Dataset, STAGES};
-use crate::ethnicity::{self, Group};
+use crate::ethnicity::{self, Group, Membership};
 
 /// A submission's table could not be read as its stored layout.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -170,38 +170,13 @@ impl Atoms {
     /// The atoms a count adds up, or `None` when the submission cannot be
     /// counted that way (a code straddles the group: no value is published).
     pub fn support(&self, key: &CountKey) -> Option<Vec<usize>> {
-        let levels = levels(self.dataset);
-        let level = levels.of(key)?;
-        let group = match key.who {
-            "known" | "everyone" => None,
-            id => Some(Group::parse(id)?),
-        };
-        let (inside, straddling) = match group {
-            Some(g) => (g.inside_codes(), g.straddling_codes()),
-            None => (Vec::new(), Vec::new()),
-        };
-        if self.atoms.iter().any(|a| straddling.contains(&a.ethnicity.as_str())) {
-            return None;
-        }
-        let filters: Vec<(usize, &str)> = key
-            .filters
-            .iter()
-            .filter_map(|(name, value)| self.dimensions.iter().position(|d| d == name).map(|i| (i, *value)))
-            .collect();
-        let selected = self
-            .atoms
-            .iter()
-            .enumerate()
-            .filter(|(_, a)| a.part <= level)
-            .filter(|(_, a)| match (key.who, group) {
-                ("known", _) => a.ethnicity != ethnicity::NOT_STATED,
-                (_, Some(_)) => inside.contains(&a.ethnicity.as_str()),
-                _ => true,
-            })
-            .filter(|(_, a)| filters.iter().all(|(i, v)| a.dims[*i].as_deref() == Some(*v)))
-            .map(|(i, _)| i)
-            .collect();
-        Some(selected)
+        Matcher::new(self).support(key)
+    }
+
+    /// [`Atoms::support`] of many counts, sharing the work between them.
+    pub fn supports<'k>(&self, keys: impl Iterator<Item = &'k CountKey>) -> Vec<Option<Vec<usize>>> {
+        let mut m = Matcher::new(self);
+        keys.map(|k| m.support(k)).collect()
     }
 
     /// The value of a set of atoms.
@@ -231,5 +206,69 @@ fn part_name(stages: &[&str], part: usize) -> String {
     match part {
         0 => stages[0].to_string(),
         p => format!("{} but not {}", stages[p], stages[p - 1]),
+    }
+}
+
+/// Which atoms each group, filter and level selects, worked out once.
+struct Matcher<'a> {
+    atoms: &'a Atoms,
+    levels: Levels,
+    /// Per `who`: the atoms inside it, or `None` when a code straddles it.
+    who: HashMap<&'static str, Option<Vec<bool>>>,
+    /// Per (dimension index, value): the atoms with that value.
+    filters: HashMap<(usize, &'static str), Vec<bool>>,
+}
+
+impl<'a> Matcher<'a> {
+    fn new(atoms: &'a Atoms) -> Self {
+        Matcher { atoms, levels: levels(atoms.dataset), who: HashMap::new(), filters: HashMap::new() }
+    }
+
+    fn who(&mut self, who: &'static str) -> Option<&Vec<bool>> {
+        let atoms = self.atoms;
+        self.who
+            .entry(who)
+            .or_insert_with(|| {
+                let codes: Vec<&str> = atoms.atoms.iter().map(|a| a.ethnicity.as_str()).collect();
+                match who {
+                    "everyone" => Some(vec![true; codes.len()]),
+                    "known" => Some(codes.iter().map(|c| *c != ethnicity::NOT_STATED).collect()),
+                    id => {
+                        let g = Group::parse(id)?;
+                        let memberships: Vec<Membership> = codes.iter().map(|c| g.membership(c)).collect();
+                        if memberships.contains(&Membership::Straddles) {
+                            return None;
+                        }
+                        Some(memberships.iter().map(|m| *m == Membership::Inside).collect())
+                    }
+                }
+            })
+            .as_ref()
+    }
+
+    fn support(&mut self, key: &CountKey) -> Option<Vec<usize>> {
+        let level = self.levels.of(key)?;
+        let atoms = self.atoms;
+        let mut selected: Vec<bool> = self.who(key.who)?.clone();
+        for (name, value) in &key.filters {
+            let Some(d) = atoms.dimensions.iter().position(|x| x == name) else { continue };
+            let mask = self
+                .filters
+                .entry((d, value))
+                .or_insert_with(|| atoms.atoms.iter().map(|a| a.dims[d].as_deref() == Some(*value)).collect());
+            for (s, m) in selected.iter_mut().zip(mask.iter()) {
+                *s &= *m;
+            }
+        }
+        Some(
+            atoms
+                .atoms
+                .iter()
+                .zip(selected)
+                .enumerate()
+                .filter(|(_, (a, s))| *s && a.part <= level)
+                .map(|(i, _)| i)
+                .collect(),
+        )
     }
 }

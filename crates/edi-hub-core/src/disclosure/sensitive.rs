@@ -27,8 +27,8 @@ pub fn classes(atoms: &Atoms) -> (Vec<Class>, usize) {
     let mut class_of: HashMap<Vec<usize>, usize> = HashMap::new();
     let mut classes: Vec<Class> = Vec::new();
     let mut available = 0;
-    for (k, key) in counts.keys.iter().enumerate() {
-        let Some(support) = atoms.support(key) else { continue };
+    for (k, support) in atoms.supports(counts.keys.iter()).into_iter().enumerate() {
+        let Some(support) = support else { continue };
         available += 1;
         let support: Vec<usize> = support.into_iter().filter(|&a| atoms.atoms[a].value > 0).collect();
         let c = *class_of.entry(support.clone()).or_insert_with(|| {

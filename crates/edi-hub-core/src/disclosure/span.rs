@@ -76,7 +76,7 @@ fn coefficient(v: &Vector, atom: u32) -> u64 {
     v.binary_search_by_key(&atom, |e| e.0).map_or(0, |i| v[i].1)
 }
 
-/// The vector scaled so its first coefficient is 1 (a canonical form of its line).
+/// The vector scaled so its first coefficient is 1.
 fn normalised(v: &Vector) -> Vector {
     let Some(&(_, first)) = v.first() else { return Vec::new() };
     let inv = inverse(first);
@@ -92,8 +92,19 @@ pub struct Span {
     pivots: HashMap<u32, usize>,
     /// Residuals of the protected vectors (never zero while protected).
     protected: Vec<Vector>,
-    /// How many protected residuals lie on each line (by normalised form).
-    lines: HashMap<Vector, usize>,
+    /// Protected residuals by the atoms they involve (a residual that a new
+    /// count would determine has the same atoms, in proportion).
+    by_atoms: HashMap<Vec<u32>, Vec<usize>>,
+}
+
+fn atoms_of(v: &Vector) -> Vec<u32> {
+    v.iter().map(|e| e.0).collect()
+}
+
+/// Whether two vectors over the same atoms are multiples of each other.
+fn proportional(a: &Vector, b: &Vector) -> bool {
+    let (Some(&(_, a0)), Some(&(_, b0))) = (a.first(), b.first()) else { return false };
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.0 == y.0 && mul(x.1, b0) == mul(y.1, a0))
 }
 
 /// What adding a published count to the span does.
@@ -129,7 +140,7 @@ impl Span {
         if r.is_empty() {
             return false;
         }
-        *self.lines.entry(normalised(&r)).or_default() += 1;
+        self.by_atoms.entry(atoms_of(&r)).or_default().push(self.protected.len());
         self.protected.push(r);
         true
     }
@@ -139,7 +150,11 @@ impl Span {
         let r = self.reduce(v);
         if r.is_empty() {
             Effect::Redundant
-        } else if self.lines.contains_key(&normalised(&r)) {
+        } else if self
+            .by_atoms
+            .get(&atoms_of(&r))
+            .is_some_and(|same| same.iter().any(|&i| proportional(&self.protected[i], &r)))
+        {
             Effect::Reveals
         } else {
             Effect::Safe
@@ -156,18 +171,18 @@ impl Span {
                 *b = axpy(b, c, &r);
             }
         }
-        for p in &mut self.protected {
+        for (i, p) in self.protected.iter_mut().enumerate() {
             let c = coefficient(p, pivot);
             if c != 0 {
-                let line = normalised(p);
-                if let Some(n) = self.lines.get_mut(&line) {
-                    *n -= 1;
-                    if *n == 0 {
-                        self.lines.remove(&line);
+                let old = atoms_of(p);
+                if let Some(same) = self.by_atoms.get_mut(&old) {
+                    same.retain(|&j| j != i);
+                    if same.is_empty() {
+                        self.by_atoms.remove(&old);
                     }
                 }
                 *p = axpy(p, c, &r);
-                *self.lines.entry(normalised(p)).or_default() += 1;
+                self.by_atoms.entry(atoms_of(p)).or_default().push(i);
             }
         }
         self.pivots.insert(pivot, self.basis.len());
