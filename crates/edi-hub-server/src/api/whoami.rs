@@ -10,8 +10,6 @@ use crate::error::{ApiResult, ProblemDetails};
 /// The caller's token, as the hub sees it (never the token itself).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct WhoAmI {
-    /// The token's id (the part after `edi_`), as in the audit log.
-    pub token_id: String,
     /// `steward`, `analyst` or `submitter`.
     #[schema(example = "submitter")]
     pub role: String,
@@ -47,7 +45,6 @@ pub struct WhoAmI {
 pub async fn whoami(caller: Caller) -> ApiResult<Json<WhoAmI>> {
     let organisation = caller.organisation();
     Ok(Json(WhoAmI {
-        token_id: caller.id().to_string(),
         role: caller.role().name().to_string(),
         organisation: organisation.map(|o| o.code().to_string()),
         organisation_name: organisation.map(|o| o.name().to_string()),
