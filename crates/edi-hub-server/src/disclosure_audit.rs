@@ -135,10 +135,10 @@ impl AuditReport {
         let (available, primary, secondary) = (sum(|o| o.available), sum(|o| o.primary), sum(|o| o.secondary));
         let _ = writeln!(
             s,
-            "Total: {available} publishable counts; {primary} withheld as small (primary), {secondary} more withheld to protect them (secondary, {:.1}% of all); {} sensitive counts checked, {} pinned",
+            "Total: {available} publishable counts; {primary} withheld as small (primary), {secondary} more withheld to protect them (secondary, {:.1}% of all); {} sensitive counts{}",
             100.0 * secondary as f64 / available.max(1) as f64,
             sum(|o| o.checked),
-            sum(|o| o.leaks.len())
+            if self.solved { format!(" checked, {} pinned", sum(|o| o.leaks.len())) } else { String::new() }
         );
         let _ = writeln!(s, "Pooled figures published beside a withheld member figure: {}", self.pooled.len());
         for p in &self.pooled {
