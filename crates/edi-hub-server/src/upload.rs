@@ -19,11 +19,24 @@ use crate::error::{ApiError, ApiResult};
 pub const CSV: &str = "text/csv";
 pub const PARQUET: &str = "application/vnd.apache.parquet";
 
+/// The media type of `Content-Type`, lowercase and without parameters ("" when absent).
+fn media_type(headers: &HeaderMap) -> String {
+    let value = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    value.split(';').next().unwrap_or("").trim().to_ascii_lowercase()
+}
+
+/// A JSON request body: any other `Content-Type` is 415, naming `what` is sent.
+pub fn require_json(headers: &HeaderMap, what: &str) -> ApiResult<()> {
+    if media_type(headers) == "application/json" {
+        Ok(())
+    } else {
+        Err(ApiError::unsupported_media_type(format!("send {what} as application/json")))
+    }
+}
+
 /// The upload format named by `Content-Type`.
 pub fn upload_format(headers: &HeaderMap) -> ApiResult<UploadFormat> {
-    let value = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
-    let essence = value.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
-    match essence.as_str() {
+    match media_type(headers).as_str() {
         CSV => Ok(UploadFormat::Csv),
         PARQUET => Ok(UploadFormat::Parquet),
         "" => Err(ApiError::unsupported_media_type(format!(

@@ -24,6 +24,7 @@ use super::target_input;
 use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, ProblemDetails};
+use crate::upload::require_json;
 
 /// An organisation keeps at most this many targets (delete one to add another).
 pub const MAX_TARGETS: usize = 100;
@@ -307,7 +308,7 @@ pub async fn create_target(
 ) -> ApiResult<(StatusCode, Json<Target>)> {
     let organisation = organisation_in_path(&organisation)?;
     caller.require_owner_or_steward(organisation)?;
-    require_json(&headers)?;
+    require_json(&headers, "the target")?;
     let path = format!("targets/{organisation}");
     let input = match target_input::parse(&body) {
         Ok(input) => input,
@@ -377,12 +378,4 @@ pub async fn delete_target(
     let target = Some(format!("targets/{organisation}/{id}"));
     audit(&app, Some(&caller), "target_delete", AuditOutcome::Success, target, None, None).await;
     Ok(StatusCode::NO_CONTENT)
-}
-
-fn require_json(headers: &HeaderMap) -> ApiResult<()> {
-    let json = headers
-        .get(axum::http::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(';').next().is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json")));
-    if json { Ok(()) } else { Err(ApiError::unsupported_media_type("send the target as application/json")) }
 }

@@ -14,6 +14,7 @@ use super::audit;
 use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, ProblemDetails};
+use crate::upload::require_json;
 
 /// What to create.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -78,13 +79,7 @@ impl From<&TokenRecord> for TokenInfo {
 }
 
 fn parse_request(headers: &HeaderMap, body: &[u8]) -> ApiResult<NewToken> {
-    let json = headers
-        .get(axum::http::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(';').next().is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json")));
-    if !json {
-        return Err(ApiError::unsupported_media_type("send the token request as application/json"));
-    }
+    require_json(headers, "the token request")?;
     let request: TokenRequest = serde_json::from_slice(body)
         .map_err(|e| ApiError::unprocessable(format!("the token request is not valid: {e}")))?;
     let role = Role::parse(&request.role)
