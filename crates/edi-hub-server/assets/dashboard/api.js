@@ -84,14 +84,18 @@ async function send(path, options = {}) {
   }
 }
 
-async function parse(response) {
+/** A response's JSON body (null when empty; its first characters as `detail` when not JSON). */
+async function readBody(response) {
   const text = await response.text();
-  let body = null;
   try {
-    body = text ? JSON.parse(text) : null;
+    return text ? JSON.parse(text) : null;
   } catch {
-    body = { detail: text.slice(0, 300) };
+    return { detail: text.slice(0, 300) };
   }
+}
+
+async function parse(response) {
+  const body = await readBody(response);
   if (!response.ok) throw new ApiError(response.status, body);
   return body;
 }
@@ -119,13 +123,7 @@ export async function sendFile(method, path, file, { contentType, encoding }) {
   const headers = { "Content-Type": contentType };
   if (encoding) headers["Content-Encoding"] = encoding;
   const response = await send(path, { method, headers, body: file });
-  const text = await response.text();
-  let body = null;
-  try {
-    body = text ? JSON.parse(text) : null;
-  } catch {
-    body = { detail: text.slice(0, 300) };
-  }
+  const body = await readBody(response);
   if (response.ok || response.status === 422) return { status: response.status, body };
   throw new ApiError(response.status, body);
 }

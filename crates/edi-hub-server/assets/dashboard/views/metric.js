@@ -120,8 +120,13 @@ function headline({ metric, london, subregion, ownRow, mine }) {
   return h("p", { class: "headline" }, parts);
 }
 
-function ciCell(row, metric) {
+/** The 95% interval of a row as a table cell: `[c]` when withheld, `–` when there is none (or no row). */
+export function ciCell(row, metric) {
   const td = h("td", { class: "num", dataset: { column: "ci" } });
+  if (!row) {
+    td.append("–");
+    return td;
+  }
   if (isSuppressed(row, "lower_ci") || isSuppressed(row, "upper_ci") || isSuppressed(row, "value")) {
     td.dataset.suppressed = "true";
     td.append(suppressedMark());

@@ -6,10 +6,10 @@ import * as api from "../api.js";
 import { spine, COLOURS } from "../charts.js";
 import {
   h, select, table, valueCell, describeParams, organisation, organisationOptions, setHashParams, busy,
-  errorBox, loading, formatNumber, isSuppressed, suppressedMark, directionText,
+  errorBox, loading, formatNumber, isSuppressed, directionText,
   anyData,
 } from "../ui.js";
-import { sigCell } from "./metric.js";
+import { ciCell, sigCell } from "./metric.js";
 
 const STATUS = {
   achieved: "achieved",
@@ -110,21 +110,6 @@ export async function render(root, ctx, params) {
   }
 
   await draw();
-}
-
-function ciCell(row, metric) {
-  const td = h("td", { class: "num", dataset: { column: "ci" } });
-  if (!row) {
-    td.append("–");
-    return td;
-  }
-  if (isSuppressed(row, "value") || isSuppressed(row, "lower_ci") || isSuppressed(row, "upper_ci")) {
-    td.dataset.suppressed = "true";
-    td.append(suppressedMark());
-  } else if (typeof row.lower_ci === "number" && typeof row.upper_ci === "number") {
-    td.append(`${formatNumber(row.lower_ci, metric.unit)} to ${formatNumber(row.upper_ci, metric.unit)}`);
-  } else td.append("–");
-  return td;
 }
 
 function targetsTable(targets, metrics, ref) {
