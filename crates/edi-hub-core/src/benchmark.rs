@@ -182,15 +182,16 @@ pub fn assemble(
     for &period in periods {
         let mut these: Vec<&Figure> = figures.iter().filter(|f| f.period == period).collect();
         these.sort_by_key(|f| f.organisation);
-        let mut org_rows: Vec<Row> = these.iter().map(|f| organisation_row(metric, f, viewer, policy)).collect();
+        let (mut org_rows, intervals): (Vec<Row>, Vec<Option<(f64, f64)>>) =
+            these.iter().map(|f| organisation_row(metric, f, viewer, policy)).unzip();
         rank(metric.direction, &mut org_rows);
         let summaries: Vec<Row> = Scope::summaries()
             .into_iter()
             .map(|scope| summary_row(metric, scope, period, &these, &org_rows, viewer, policy))
             .collect();
         let london = summaries.iter().find(|r| r.scope == Scope::London).and_then(|r| r.value);
-        for (row, f) in org_rows.iter_mut().zip(&these) {
-            compare_with_london(metric, row, f, london);
+        for (row, interval) in org_rows.iter_mut().zip(intervals) {
+            compare_with_london(row, interval, london);
         }
         rows.extend(org_rows);
         rows.extend(summaries);
@@ -198,23 +199,25 @@ pub fn assemble(
     rows
 }
 
-/// Fills value, numerator, denominator and the value's interval from `inputs`.
-fn fill(row: &mut Row, metric: &MetricDef, inputs: &[f64], pooled: bool) {
+/// Fills value, numerator, denominator and the value's interval from
+/// `inputs`; returns the interval (unredacted).
+fn fill(row: &mut Row, metric: &MetricDef, inputs: &[f64], pooled: bool) -> Option<(f64, f64)> {
     let e: Evaluated = metric.evaluate(inputs, pooled);
     row.value = e.value;
     row.numerator = e.numerator;
     row.denominator = e.denominator;
-    if let Some((lower, upper)) = e.value.and_then(|v| metric.interval(inputs, Some(v))) {
+    let interval = e.value.and_then(|v| metric.interval(inputs, Some(v)));
+    if let Some((lower, upper)) = interval {
         row.lower_ci = Some(lower);
         row.upper_ci = Some(upper);
     }
+    interval
 }
 
-/// The organisation's flag against London's value as shown; withheld with
-/// the organisation's value.
-fn compare_with_london(metric: &MetricDef, row: &mut Row, f: &Figure, london: Option<f64>) {
-    let value = metric.evaluate(&f.inputs, false).value;
-    let Some((lower, upper)) = value.and_then(|v| metric.interval(&f.inputs, Some(v))) else { return };
+/// The organisation's flag from its unredacted `interval` against London's
+/// value as shown; withheld with the organisation's value.
+fn compare_with_london(row: &mut Row, interval: Option<(f64, f64)>, london: Option<f64>) {
+    let Some((lower, upper)) = interval else { return };
     let Some(london) = london else { return };
     if row.value.is_some() {
         row.compared_with_london = Some(Comparison::of(lower, upper, london));
@@ -223,14 +226,15 @@ fn compare_with_london(metric: &MetricDef, row: &mut Row, f: &Figure, london: Op
     }
 }
 
-fn organisation_row(metric: &MetricDef, f: &Figure, viewer: Viewer, policy: Policy) -> Row {
+/// An organisation's row, redacted for `viewer`, and its unredacted interval.
+fn organisation_row(metric: &MetricDef, f: &Figure, viewer: Viewer, policy: Policy) -> (Row, Option<(f64, f64)>) {
     let o = f.organisation;
     let mut row = Row::new(Scope::Organisation, Some(o), o.name().to_string(), f.period);
-    fill(&mut row, metric, &f.inputs, false);
+    let interval = fill(&mut row, metric, &f.inputs, false);
     if !viewer.sees_unredacted(o) {
         redact(&mut row, metric.redaction(&f.inputs, &f.hidden, policy));
     }
-    row
+    (row, interval)
 }
 
 /// Withholds the cells disclosure control names (those that hold a number);

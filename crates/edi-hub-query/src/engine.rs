@@ -15,12 +15,12 @@ use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use datafusion::prelude::{SessionConfig, SessionContext, col};
 use edi_hub_core::benchmark::{Figure, Row, assemble};
 use edi_hub_core::dataset::Dataset;
-use edi_hub_core::disclosure::{CountKey, Pattern};
+use edi_hub_core::disclosure::Pattern;
 use edi_hub_core::disclosure::{Policy, Viewer};
 use edi_hub_core::metrics::{MetricDef, Params, SumDef};
 use edi_hub_core::table::stored_schema;
 use edi_hub_core::{Organisation, Period};
-use edi_hub_store::{Store, SubmissionRecord};
+use edi_hub_store::{Snapshot, Store, SubmissionRecord};
 use url::Url;
 
 use crate::cache::{AnswerCache, Lookup, QueryKey};
@@ -197,6 +197,7 @@ impl Engine {
         let Some((_, _, primary)) = results.iter().find(|(d, _, _)| *d != Dataset::Population) else {
             return Ok(Vec::new());
         };
+        let snapshot = self.store.snapshot();
         let mut out = Vec::new();
         for &(organisation, period) in primary.keys() {
             let Some(period) = period else { continue };
@@ -214,7 +215,7 @@ impl Engine {
                 }
             });
             if complete {
-                let hidden = self.hidden(metric, params, organisation, period).await?;
+                let hidden = self.hidden(&snapshot, &inputs, params, organisation, period).await?;
                 out.push(Figure { organisation, period, inputs: x, hidden });
             }
         }
@@ -226,23 +227,19 @@ impl Engine {
     /// organisation's submission withholds it from other viewers.
     async fn hidden(
         &self,
-        metric: &MetricDef,
+        snapshot: &Snapshot,
+        inputs: &[SumDef],
         params: &Params,
         organisation: Organisation,
         period: Period,
     ) -> Result<Vec<bool>> {
-        let snapshot = self.store.snapshot();
-        let mut hidden = Vec::new();
-        for input in metric.inputs() {
-            let Some(key) = CountKey::of(&input, params) else {
-                hidden.push(false);
-                continue;
+        let mut hidden = Vec::with_capacity(inputs.len());
+        for input in inputs {
+            let pattern = match snapshot.current_of(organisation, input.dataset, period) {
+                Some(record) => Some(self.pattern(record).await?),
+                None => None,
             };
-            let withheld = match snapshot.current_of(organisation, input.dataset, period) {
-                Some(record) => !self.pattern(record).await?.is_published(&key),
-                None => true,
-            };
-            hidden.push(withheld);
+            hidden.push(Pattern::withholds(pattern.as_deref(), input, params));
         }
         Ok(hidden)
     }

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use clap::Args;
 use edi_hub_core::benchmark::{Row, Scope};
 use edi_hub_core::disclosure::atoms::Atoms;
-use edi_hub_core::disclosure::audit::{Equation, Interval, leaks};
+use edi_hub_core::disclosure::audit::{Equations, Interval, leaks};
 use edi_hub_core::disclosure::counts::parameter_combinations;
 use edi_hub_core::disclosure::published::{Table, checks, equations_of_row, supports};
 use edi_hub_core::disclosure::{Policy, Viewer};
@@ -184,7 +184,7 @@ pub async fn audit_period(
         }
     }
     let reported = Reported::of(tables.values().flatten());
-    let mut equations: BTreeMap<Organisation, (HashSet<String>, Vec<Equation>)> = BTreeMap::new();
+    let mut equations: BTreeMap<Organisation, Equations> = BTreeMap::new();
     let mut pooled = Vec::new();
     let mut answers = 0;
     for metric in CATALOGUE.iter().filter(|_| solve) {
@@ -204,11 +204,9 @@ pub async fn audit_period(
                 let Some(o) = row.organisation.filter(|o| only.is_none_or(|x| x == *o)) else { continue };
                 let Some(t) = tables.get(&o) else { continue };
                 let Some(supports) = supports(metric, &params, t) else { continue };
-                let (seen, list) = equations.entry(o).or_default();
+                let published = equations.entry(o).or_default();
                 for e in equations_of_row(metric, &supports, row) {
-                    if seen.insert(format!("{:?}", (&e.terms, e.value.to_bits()))) {
-                        list.push(e);
-                    }
+                    published.add(e);
                 }
             }
             pooled.extend(
@@ -223,7 +221,7 @@ pub async fn audit_period(
         if only.is_some_and(|x| x != *o) {
             continue;
         }
-        let (_, list) = equations.remove(o).unwrap_or_default();
+        let list = equations.remove(o).unwrap_or_default().list;
         let checks = checks(t, policy);
         let atoms = t.iter().map(|t| t.atoms.atoms.len()).sum();
         let found =

@@ -7,6 +7,8 @@
 //! count whose interval holds fewer than `protection + 1` whole numbers is
 //! pinned down: a leak.
 
+use std::collections::HashSet;
+
 use good_lp::{Expression, ResolutionError, Solution, SolverModel, Variable, constraint, microlp, variable, variables};
 
 /// `sum(coefficient * atom) = value`, within `tolerance` (rates are published
@@ -29,6 +31,21 @@ impl Equation {
         let mut terms: Vec<(usize, f64)> = part.iter().map(|&a| (a, 100.0)).collect();
         terms.extend(base.iter().map(|&a| (a, -rate)));
         Equation { terms, value: 0.0, tolerance: 1e-6 * (1.0 + rate.abs()) }
+    }
+}
+
+/// Published equations, each kept once however many answers repeat it.
+#[derive(Debug, Clone, Default)]
+pub struct Equations {
+    seen: HashSet<String>,
+    pub list: Vec<Equation>,
+}
+
+impl Equations {
+    pub fn add(&mut self, e: Equation) {
+        if self.seen.insert(format!("{:?}", (&e.terms, e.value.to_bits()))) {
+            self.list.push(e);
+        }
     }
 }
 

@@ -23,6 +23,7 @@ use super::counts::{CountKey, Counts};
 use super::sensitive::{Class, classes, sensitive};
 use super::span::{Effect, Span, Vector, indicator};
 use crate::dataset::Dataset;
+use crate::metrics::{Params, SumDef};
 
 /// Which publishable counts of one submission may be shown to people who
 /// are not its owner or a steward.
@@ -43,6 +44,13 @@ impl Pattern {
     /// Whether `key` may be shown. Anything not known to be published is not.
     pub fn is_published(&self, key: &CountKey) -> bool {
         Counts::of(self.dataset).index(key).is_some_and(|i| self.published[i / 64] >> (i % 64) & 1 == 1)
+    }
+
+    /// Whether an input of a metric under `params` is withheld from other
+    /// viewers, given the pattern of the submission it reads (`None`: there
+    /// is none, so nothing of it is shown). Population inputs are public.
+    pub fn withholds(pattern: Option<&Pattern>, input: &SumDef, params: &Params) -> bool {
+        CountKey::of(input, params).is_some_and(|key| pattern.is_none_or(|p| !p.is_published(&key)))
     }
 
     /// The protected pattern of a submission's table (stored layout).

@@ -3,10 +3,8 @@
 //! redacted for a viewer who is neither the owner nor a steward, read back
 //! number by number.
 
-use std::collections::HashSet;
-
 use super::atoms::Atoms;
-use super::audit::{AuditError, Check, Equation, Interval, leaks};
+use super::audit::{AuditError, Check, Equation, Equations, Interval, leaks};
 use super::counts::{CountKey, parameter_combinations};
 use super::pattern::Pattern;
 use super::sensitive::{classes, sensitive};
@@ -124,8 +122,7 @@ pub fn published(organisation: Organisation, period: Period, tables: &[Table], p
             })
             .sum()
     };
-    let mut seen = HashSet::new();
-    let mut out = Vec::new();
+    let mut out = Equations::default();
     for metric in CATALOGUE {
         let by_group = metric.inputs().iter().any(|i| i.who == Who::Group);
         for params in parameter_combinations(metric.params, by_group) {
@@ -135,23 +132,17 @@ pub fn published(organisation: Organisation, period: Period, tables: &[Table], p
             for (input, support) in metric.inputs().iter().zip(&supports) {
                 // Population inputs: any public constant will do.
                 inputs.push(support.as_deref().map_or(1000.0, value));
-                let key = CountKey::of(input, &params);
-                let t = tables.iter().find(|t| t.atoms.dataset == input.dataset);
-                hidden.push(match (key, t) {
-                    (Some(k), Some(t)) => !t.pattern.is_published(&k),
-                    _ => false,
-                });
+                let pattern = tables.iter().find(|t| t.atoms.dataset == input.dataset).map(|t| &t.pattern);
+                hidden.push(Pattern::withholds(pattern, input, &params));
             }
             let figure = Figure { organisation, period, inputs, hidden };
             let rows = assemble(metric, &[figure], &[period], Viewer::Public, policy);
             for e in rows.first().map(|r| equations_of_row(metric, &supports, r)).unwrap_or_default() {
-                if seen.insert(format!("{:?}", (&e.terms, e.value.to_bits()))) {
-                    out.push(e);
-                }
+                out.add(e);
             }
         }
     }
-    out
+    out.list
 }
 
 /// The sensitive counts of the tables, in the joint numbering.
