@@ -226,6 +226,11 @@ fn capture_logs() {
     });
 }
 
+/// The secret part of a token `edi_{id}_{secret}` (the secret itself may contain `_`).
+pub fn token_secret(token: &str) -> &str {
+    token.splitn(3, '_').nth(2).expect("a token edi_{id}_{secret}")
+}
+
 pub fn count_files(dir: &std::path::Path) -> usize {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return 0;
