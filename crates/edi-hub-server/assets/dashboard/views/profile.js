@@ -69,7 +69,11 @@ export async function render(root, ctx, params) {
       {
         label: "Measure",
         header: true,
-        cell: (i) => h("span", {}, i.metric.title, Object.keys(i.answer.parameters || {}).length ? h("br") : null, h("small", {}, describeParams(ref, i.answer.parameters))),
+        cell: (i) => {
+          const params = describeParams(ref, i.answer.parameters);
+          const detail = [params, directionText(i.metric.direction)].filter(Boolean).join("; ");
+          return h("span", {}, i.metric.title, h("br"), h("small", {}, detail));
+        },
       },
       { label: org.name, num: true, cell: (i) => (i.own ? valueCell(i.own, "value", i.metric) : none(`${org.name} has no figure for this measure`)) },
       { label: "Rank", num: true, cell: (i) => (i.own ? valueCell(i.own, "rank", i.metric) : none("no rank", "rank")) },
@@ -93,7 +97,6 @@ export async function render(root, ctx, params) {
           return h("span", { title: text }, spine({ value: v, london: i.london, colour }));
         },
       },
-      { label: "Better is", cell: (i) => directionText(i.metric.direction) },
     );
     const blocks = [
       table({ caption: `${org.name}, ${state.period}: every measure`, columns, rows: items, id: "profile-table" }),
