@@ -198,6 +198,7 @@ async fn bad_targets_are_refused_with_every_problem_named() {
         (json!({"metric": "workforce_share", "target": "35%", "by": "2026-Q4"}), "target"),
         (json!({"metric": "pay_gap_mean", "target": -101, "by": "2026-Q4"}), "target"),
         (json!({"metric": "casework_rl", "target": -1, "by": "2026-Q4"}), "target"),
+        (json!({"metric": "casework_rl", "target": 0, "by": "2026-Q4"}), "target"),
         (json!({"metric": "workforce_share", "target": 35}), "by"),
         (json!({"metric": "workforce_share", "target": 35, "by": "1999-Q4"}), "by"),
         (json!({"metric": "workforce_share", "target": 35, "by": "2099-Q1"}), "by"),

@@ -3,11 +3,18 @@
 //!
 //! The status is judged from the values a viewer is shown, never from
 //! withheld ones: `no_data` when the latest value is missing or withheld;
-//! `achieved` when it already meets the target in the metric's direction
-//! (for `neutral` and `closer_to_1` metrics, in the direction from the first
-//! value towards the target); `on_track` when a least-squares line through
-//! the values reaches the target by the target's quarter; `off_track`
-//! otherwise (a single value has no trend).
+//! `achieved` when it already meets the target in the metric's direction;
+//! `on_track` when a least-squares line through the values reaches the
+//! target by the target's quarter; `off_track` otherwise (a single value
+//! has no trend).
+//!
+//! What "meets" means follows the metric's direction: at or above the target
+//! (`higher_is_better`), at or below it (`lower_is_better`), reached from
+//! where the first value started (`neutral`, e.g. a share to grow from 20%
+//! to 35%), and, for `closer_to_1` ratios, at least as close to 1 as the
+//! target on the ratio scale: a target of 0.8 or 1.25 is met anywhere from
+//! 0.8 to 1.25 (the "four-fifths" band), a target of 1 by a value that
+//! shows as 1.00. Overshooting 1 is not meeting it.
 
 use std::fmt;
 use std::str::FromStr;
@@ -95,12 +102,13 @@ pub struct Progress {
 pub const MAX_QUARTERS_AHEAD: u32 = 40;
 
 /// The values a target of `metric` may take: percentages of people 0 to
-/// 100, pay gaps -100 to 100, ratios 0 to 1000.
+/// 100, pay gaps -100 to 100, ratios 0.001 to 1000 (a ratio target is a
+/// distance from 1, which a ratio of 0 does not have).
 pub fn target_range(metric: &MetricDef) -> (f64, f64) {
     match metric.formula {
         Formula::Share { .. } => (0.0, 100.0),
         Formula::PayGap { .. } => (-100.0, 100.0),
-        Formula::Representation { .. } | Formula::RelativeLikelihood { .. } => (0.0, 1000.0),
+        Formula::Representation { .. } | Formula::RelativeLikelihood { .. } => (RATIO_FLOOR, 1000.0),
     }
 }
 
@@ -109,17 +117,57 @@ fn ordinal(p: Period) -> f64 {
     f64::from(p.year()) * 4.0 + f64::from(p.quarter()) - 1.0
 }
 
-/// Whether the target is approached from below (`true`) or above.
-fn upwards(direction: Direction, first: f64, target: f64) -> bool {
-    match direction {
-        Direction::HigherIsBetter => true,
-        Direction::LowerIsBetter => false,
-        Direction::Neutral | Direction::CloserTo1 => first <= target,
-    }
+/// Closer-to-1 scores: ratios shown to two decimals count as equal to the
+/// target within half of the last digit.
+const RATIO_TOLERANCE: f64 = 0.005;
+
+/// The smallest ratio scored (a ratio of 0 is as far from 1 as this).
+const RATIO_FLOOR: f64 = 1e-3;
+
+/// A scale on which higher is better and the target is one number: each
+/// value's `score`, compared with `goal` less `tolerance`.
+struct Scale {
+    kind: ScaleKind,
+    goal: f64,
+    tolerance: f64,
 }
 
-fn meets(up: bool, value: f64, target: f64) -> bool {
-    if up { value >= target } else { value <= target }
+enum ScaleKind {
+    Up,
+    Down,
+    /// Minus the distance from 1 on the log scale (0.5 and 2 are as far).
+    TowardsOne,
+}
+
+impl Scale {
+    fn new(direction: Direction, first: f64, target: f64) -> Scale {
+        let kind = match direction {
+            Direction::HigherIsBetter => ScaleKind::Up,
+            Direction::LowerIsBetter => ScaleKind::Down,
+            Direction::Neutral if first <= target => ScaleKind::Up,
+            Direction::Neutral => ScaleKind::Down,
+            Direction::CloserTo1 => ScaleKind::TowardsOne,
+        };
+        let tolerance = match kind {
+            ScaleKind::TowardsOne => RATIO_TOLERANCE,
+            ScaleKind::Up | ScaleKind::Down => 0.0,
+        };
+        let mut scale = Scale { kind, goal: 0.0, tolerance };
+        scale.goal = scale.score(target);
+        scale
+    }
+
+    fn score(&self, value: f64) -> f64 {
+        match self.kind {
+            ScaleKind::Up => value,
+            ScaleKind::Down => -value,
+            ScaleKind::TowardsOne => -value.max(RATIO_FLOOR).ln().abs(),
+        }
+    }
+
+    fn meets(&self, score: f64) -> bool {
+        score >= self.goal - self.tolerance
+    }
 }
 
 /// Least-squares line through `(x, y)` points: `(intercept, slope)`;
@@ -155,14 +203,15 @@ pub fn progress(direction: Direction, target: f64, by: Period, series: &[(Period
     let shown: Vec<(f64, f64)> =
         series.iter().filter_map(|(p, v)| v.filter(|v| v.is_finite()).map(|v| (x(*p), v))).collect();
     let first = shown.first().map_or(latest_value, |p| p.1);
-    let up = upwards(direction, first, target);
-    let status = if meets(up, latest_value, target) {
+    let scale = Scale::new(direction, first, target);
+    let scores: Vec<(f64, f64)> = shown.iter().map(|&(x, v)| (x, scale.score(v))).collect();
+    let status = if scale.meets(scale.score(latest_value)) {
         Status::Achieved
     } else if latest_period > by {
         Status::OffTrack
     } else {
-        match least_squares(&shown) {
-            Some((a, b)) if meets(up, a + b * x(by), target) => Status::OnTrack,
+        match least_squares(&scores) {
+            Some((a, b)) if scale.meets(a + b * x(by)) => Status::OnTrack,
             _ => Status::OffTrack,
         }
     };
@@ -203,12 +252,36 @@ mod tests {
     }
 
     #[test]
+    fn closer_to_1_targets_are_bands_around_1() {
+        let status = |target: f64, values: &[f64]| {
+            let quarters = ["2025-Q1", "2025-Q2", "2025-Q3", "2025-Q4"];
+            let s: Vec<(&str, Option<f64>)> = quarters.iter().zip(values).map(|(q, v)| (*q, Some(*v))).collect();
+            progress(Direction::CloserTo1, target, q("2026-Q4"), &series(&s)).status
+        };
+        // 1.25 and 0.8 both mean "from 0.8 to 1.25", from either side.
+        for target in [1.25, 0.8] {
+            assert_eq!(status(target, &[1.6, 1.2]), Status::Achieved);
+            assert_eq!(status(target, &[0.5, 0.82]), Status::Achieved);
+            assert_eq!(status(target, &[0.5, 0.78]), Status::OnTrack);
+            assert_eq!(status(target, &[1.6, 1.7]), Status::OffTrack);
+        }
+        // Overshooting 1 is not reaching a target of 1: 0.7 then 1.14 is not
+        // achieved; its distance from 1 shrinks, so it is on track, while
+        // 0.9 then 1.3 moves away.
+        assert_eq!(status(1.0, &[0.7, 1.14]), Status::OnTrack);
+        assert_eq!(status(1.0, &[0.9, 1.3]), Status::OffTrack);
+        assert_eq!(status(1.0, &[1.6, 1.3, 1.1]), Status::OnTrack);
+        // A target of 1 is met by a value that shows as 1.00.
+        assert_eq!(status(1.0, &[1.3, 1.004]), Status::Achieved);
+        assert_eq!(status(1.0, &[1.3, 0.996]), Status::Achieved);
+        assert_eq!(status(1.0, &[1.3, 1.01]), Status::OnTrack);
+        // A ratio of 0 (nobody in the group appointed) is far from 1, not an error.
+        assert_eq!(status(0.8, &[0.0, 0.0]), Status::OffTrack);
+        assert_eq!(status(0.8, &[0.0, 0.9]), Status::Achieved);
+    }
+
+    #[test]
     fn neutral_metrics_are_judged_from_where_they_started() {
-        // From above towards 1.0 (a relative likelihood coming down).
-        let s = series(&[("2025-Q1", Some(1.6)), ("2025-Q2", Some(0.98))]);
-        assert_eq!(progress(Direction::CloserTo1, 1.0, q("2026-Q4"), &s).status, Status::Achieved);
-        let s = series(&[("2025-Q1", Some(1.6)), ("2025-Q2", Some(1.5))]);
-        assert_eq!(progress(Direction::CloserTo1, 1.0, q("2026-Q4"), &s).status, Status::OnTrack);
         // From below towards a share.
         let s = series(&[("2025-Q1", Some(20.0)), ("2025-Q2", Some(25.0))]);
         assert_eq!(progress(Direction::Neutral, 24.0, q("2026-Q4"), &s).status, Status::Achieved);
@@ -260,7 +333,7 @@ mod tests {
         assert_eq!(Visibility::default(), Visibility::Private);
         assert_eq!(target_range(MetricDef::find("workforce_share").unwrap()), (0.0, 100.0));
         assert_eq!(target_range(MetricDef::find("pay_gap_mean").unwrap()), (-100.0, 100.0));
-        assert_eq!(target_range(MetricDef::find("casework_rl").unwrap()).0, 0.0);
+        assert_eq!(target_range(MetricDef::find("casework_rl").unwrap()), (0.001, 1000.0));
         assert_eq!(Status::OnTrack.name(), "on_track");
     }
 }

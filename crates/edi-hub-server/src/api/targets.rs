@@ -68,7 +68,7 @@ pub struct TargetRequest {
     #[schema(example = json!({"group": "ethnic_minority", "senior_leadership": "true"}))]
     parameters: Option<BTreeMap<String, String>>,
     /// The value aimed for, in the metric's unit: 0 to 100 for percentages,
-    /// -100 to 100 for pay gaps, 0 to 1000 for ratios.
+    /// -100 to 100 for pay gaps, 0.001 to 1000 for ratios.
     #[schema(example = 35.0)]
     target: f64,
     /// The quarter by which to reach it, `YYYY-Qn` (up to ten years ahead).
@@ -240,11 +240,12 @@ pub(crate) async fn visible_targets(
 /// and data stewards, the `shared` ones for everyone else. Each carries the
 /// organisation's latest value of the metric (as benchmarks show it to you:
 /// a value withheld from you is null and its status `no_data`) and a status:
-/// `achieved` (the latest value meets the target in the metric's direction;
-/// for `neutral` and `closer_to_1` metrics, in the direction from the first
-/// value towards the target), `on_track` (a least-squares line through the
-/// quarterly values reaches the target by its quarter; it needs two values),
-/// `off_track` or `no_data`.
+/// `achieved` (the latest value meets the target in the metric's direction:
+/// for `neutral` metrics in the direction from the first value towards the
+/// target; for `closer_to_1` ratios at least as close to 1 as the target, so
+/// 0.8 and 1.25 both mean "from 0.8 to 1.25"), `on_track` (a least-squares
+/// line through the quarterly values, or their distances from 1, reaches
+/// the target by its quarter; it needs two values), `off_track` or `no_data`.
 #[utoipa::path(
     get,
     path = "/api/v1/organisations/{organisation}/targets",

@@ -129,7 +129,20 @@ function targetsTable(targets, metrics, ref) {
     rows,
     columns: [
       { label: "Measure", header: true, cell: (t) => h("span", {}, t.metricDef.title, h("br"), h("small", {}, describeParams(ref, t.parameters))) },
-      { label: "Target", num: true, cell: (t) => cell("target", formatNumber(Number(t.target), t.metricDef.unit), true) },
+      {
+        label: "Target",
+        num: true,
+        cell: (t) => {
+          const target = Number(t.target);
+          const td = cell("target", formatNumber(target, t.metricDef.unit), true);
+          // A ratio target is a distance from 1: 0.8 and 1.25 both mean "from 0.8 to 1.25".
+          if (t.metricDef.direction === "closer_to_1" && target > 0) {
+            const [lo, hi] = [Math.min(target, 1 / target), Math.max(target, 1 / target)];
+            td.title = `met by a ratio from ${formatNumber(lo, t.metricDef.unit)} to ${formatNumber(hi, t.metricDef.unit)}`;
+          }
+          return td;
+        },
+      },
       { label: "By", cell: (t) => cell("by", t.by ?? "–") },
       {
         label: "Latest",
