@@ -72,7 +72,12 @@ export async function render(root, ctx, params) {
         cell: (i) => {
           const params = describeParams(ref, i.answer.parameters);
           const detail = [params, directionText(i.metric.direction)].filter(Boolean).join("; ");
-          return h("span", {}, i.metric.title, h("br"), h("small", {}, detail));
+          // No value anywhere (not withheld: undefined, e.g. a median of several groups).
+          const empty = [i.own, i.london, i.area, i.sub].every((r) => !r || (r.value === null && !isSuppressed(r, "value")));
+          const hint = empty
+            ? [h("br"), h("small", { class: "hint" }, "No value at these settings; ", h("a", { href: `#/metric?metric=${encodeURIComponent(i.metric.id)}&period=${encodeURIComponent(state.period)}` }, "choose others in the Benchmark view"), ".")]
+            : [];
+          return h("span", {}, i.metric.title, h("br"), h("small", {}, detail), ...hint);
         },
       },
       { label: org.name, num: true, cell: (i) => (i.own ? valueCell(i.own, "value", i.metric) : none(`${org.name} has no figure for this measure`)) },
