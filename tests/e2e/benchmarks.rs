@@ -51,7 +51,7 @@ async fn values_ranks_summaries_and_suppression_for_an_analyst() {
     assert_eq!(city["name"], "City of London");
     assert!(city["value"].is_null() && city["numerator"].is_null() && city["rank"].is_null());
     assert_eq!(city["denominator"], 44);
-    assert_eq!(city["suppressed"], json!(["numerator", "value", "lower_ci", "upper_ci"]));
+    assert_eq!(city["suppressed"], json!(["numerator", "value", "lower_ci", "upper_ci", "compared_with_london"]));
 
     let camden = row(&a, "organisation", Some("E09000007"));
     assert!(close(&camden["value"], 25.0));
@@ -69,24 +69,32 @@ async fn values_ranks_summaries_and_suppression_for_an_analyst() {
     assert!(harrow.get("contributors").is_none());
 
     let london = row(&a, "london", None);
-    assert_eq!(london["contributors"], 4);
-    // City's black count is withheld, so London's pooled count is too:
-    // London minus the other boroughs would give it back.
-    assert_eq!((london["numerator"].clone(), london["denominator"].clone()), (json!(null), json!(274)));
-    assert!(london["value"].is_null());
-    assert_eq!(london["suppressed"], json!(["numerator", "value", "lower_ci", "upper_ci"]));
+    // City's black count is withheld, so London pools the three boroughs
+    // whose figures are shown: London minus them gives nothing back.
+    assert_eq!(london["contributors"], 3);
+    assert_eq!((london["numerator"].clone(), london["denominator"].clone()), (json!(50), json!(274 - 44)));
+    assert!(close(&london["value"], 50.0 / 230.0 * 100.0));
+    assert_eq!(london["suppressed"], json!([]));
+    assert_eq!(camden["compared_with_london"], "similar");
     // Distribution of the values shown: 0, 25, 30.
     for (k, v) in [("min", 0.0), ("q1", 12.5), ("median", 25.0), ("q3", 27.5), ("max", 30.0)] {
         assert!(close(&london[k], v), "{k}: {}", london[k]);
     }
     assert!(london.get("rank").is_none());
-    let inner = row(&a, "inner_london", None);
-    assert_eq!(inner["contributors"], 3);
-    assert!(inner["value"].is_null() && inner["numerator"].is_null());
-    for (k, v) in [("min", 25.0), ("q1", 26.25), ("median", 27.5), ("q3", 28.75), ("max", 30.0)] {
-        assert!(close(&inner[k], v), "{k}");
+    // Inner London and Central London Forward: City, Camden and Hackney;
+    // without City, two boroughs, too few for any number.
+    for scope in ["inner_london", "central_london_forward"] {
+        let pool = row(&a, scope, None);
+        assert_eq!(pool["contributors"], 2, "{scope}");
+        for k in ["value", "numerator", "denominator", "min", "q1", "median", "q3", "max"] {
+            assert!(pool[k].is_null(), "{scope} {k}");
+        }
     }
-    assert_eq!(row(&a, "central_london_forward", None)["denominator"], 224);
+    let steward = hub.steward().await;
+    let full = hub.get_json("/api/v1/benchmarks/workforce_share?period=2025-Q1&group=black", &steward).await;
+    let inner = row(&full, "inner_london", None);
+    assert_eq!((inner["contributors"].clone(), inner["denominator"].clone()), (json!(3), json!(224)));
+    assert_eq!(row(&full, "london", None)["numerator"], 52);
     // Fewer than three contributors: no numbers.
     let outer = row(&a, "outer_london", None);
     assert_eq!(outer["contributors"], 1);
@@ -180,9 +188,9 @@ async fn csv_marks_suppressed_cells() {
         lines[0],
         "scope,organisation,name,period,value,numerator,denominator,rank,contributors,min,q1,median,q3,max,lower_ci,upper_ci,compared_with_london"
     );
-    assert_eq!(lines[1], "organisation,E09000001,City of London,2025-Q1,[c],[c],44,,,,,,,,[c],[c],");
-    // Wilson 95% interval of 20/80, rounded outwards; no flag: London's value is withheld.
-    assert_eq!(lines[2], "organisation,E09000007,Camden,2025-Q1,25.0,20,80,2,,,,,,,16.8,35.49,");
+    assert_eq!(lines[1], "organisation,E09000001,City of London,2025-Q1,[c],[c],44,,,,,,,,[c],[c],[c]");
+    // Wilson 95% interval of 20/80, rounded outwards, against London's 50 of 230.
+    assert_eq!(lines[2], "organisation,E09000007,Camden,2025-Q1,25.0,20,80,2,,,,,,,16.8,35.49,similar");
     assert!(
         lines
             .iter()

@@ -90,28 +90,38 @@ async fn band_total_minus_the_other_groups_recovers_nothing() {
 async fn london_pool_minus_the_other_boroughs_recovers_nothing() {
     let hub = fixture().await;
     let analyst = hub.analyst().await;
-    for query in ["group=black&pay_band=6", "group=black", "group=ethnic_minority&pay_band=6"] {
+    // The four boroughs are all in London, inner London and Central London Forward.
+    for query in ["group=black&pay_band=6", "group=black", "group=ethnic_minority&pay_band=6", "group=ethnic_minority"] {
         let a = hub.get_json(&format!("/api/v1/benchmarks/workforce_share?{query}&period=2025-Q1"), &analyst).await;
+        let boroughs: Vec<&Value> = a["rows"].as_array().unwrap().iter().filter(|r| r["scope"] == "organisation").collect();
+        let shown: Vec<&&Value> = boroughs.iter().filter(|r| r["numerator"].is_number() && r["denominator"].is_number()).collect();
         for scope in ["london", "inner_london", "central_london_forward"] {
             let pool = scope_row(&a, scope);
+            assert_eq!(pool["contributors"].as_u64(), Some(shown.len() as u64), "{query}: {scope}");
             for column in ["numerator", "denominator"] {
-                let withheld = a["rows"]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .filter(|r| r["scope"] == "organisation")
-                    .any(|r| r[column].is_null());
+                // The pool is the sum of the figures shown beside it, so the
+                // pool minus the other boroughs is 0, never a withheld figure.
+                let sum: i64 = shown.iter().map(|r| r[column].as_i64().unwrap()).sum();
                 assert!(
-                    pool[column].is_null() || !withheld,
-                    "{query}: {scope} {column} {} published beside a withheld borough figure",
+                    pool[column].is_null() || pool[column].as_i64() == Some(sum),
+                    "{query}: {scope} {column} {} is not the sum {sum} of the boroughs shown",
                     pool[column]
                 );
             }
         }
     }
-    // Where no borough's figure is withheld, London's pooled figure is shown.
-    let a = hub.get_json("/api/v1/benchmarks/workforce_share?group=ethnic_minority&period=2025-Q1", &analyst).await;
-    assert!(scope_row(&a, "london")["numerator"].is_number(), "{a}");
+    // Camden's band 6 black count (2) is withheld; London pools the other
+    // three boroughs and is shown, with Camden's flag withheld.
+    let a = hub.get_json("/api/v1/benchmarks/workforce_share?group=black&pay_band=6&period=2025-Q1", &analyst).await;
+    let london = scope_row(&a, "london");
+    assert_eq!(london["contributors"], 3);
+    assert!(london["numerator"].is_number() && london["value"].is_number(), "{a}");
+    assert!(org_row(&a, CAMDEN_CODE)["numerator"].is_null());
+    // A steward sees the whole pool, Camden included.
+    let steward = hub.steward().await;
+    let full = hub.get_json("/api/v1/benchmarks/workforce_share?group=black&pay_band=6&period=2025-Q1", &steward).await;
+    assert_eq!(scope_row(&full, "london")["contributors"], 4);
+    assert_eq!(scope_row(&full, "london")["numerator"].as_i64(), london["numerator"].as_i64().map(|n| n + 2));
 }
 
 #[tokio::test]

@@ -90,7 +90,7 @@ async fn arrow_and_parquet_equal_json() {
     let answer = hub.get_json(base, &analyst).await;
     assert_eq!(
         answer["rows"][0]["suppressed"],
-        json!(["numerator", "value", "lower_ci", "upper_ci"]),
+        json!(["numerator", "value", "lower_ci", "upper_ci", "compared_with_london"]),
         "the fixture has suppressed cells"
     );
 

@@ -299,14 +299,17 @@ async fn survey_positive_rate() {
     );
     check(&a, NEWHAM, None, Some(0.0), Some(0.0), None);
     let london = summary(&a, "london");
-    assert_eq!(london["contributors"], 3);
-    // Islington's counts are withheld, so London's pooled ones are too.
+    // Islington's counts are withheld, so London pools the others: Camden,
+    // Hackney and Newham (no respondents, no value): two values, too few
+    // for any number.
+    assert_eq!(london["contributors"], 2);
     assert!(london["value"].is_null() && london["numerator"].is_null() && london["denominator"].is_null());
     let steward = f.ask(&f.steward, "survey_positive_rate?question=race_equality_approach").await;
     approx(&summary(&steward, "london")["value"], 59.0 / 109.0 * 100.0);
-    approx(&london["min"], 54.0);
-    approx(&london["median"], 55.0);
-    approx(&london["max"], 56.0);
+    for column in ["min", "median", "max"] {
+        assert!(london[column].is_null(), "{column}");
+    }
+    assert!(summary(&steward, "london")["median"].is_number());
 }
 
 #[tokio::test]

@@ -291,14 +291,24 @@ fn summary_row(
 ) -> Row {
     let mut row = Row::new(scope, None, scope.name().to_string(), period);
     let members: Vec<&Figure> = figures.iter().copied().filter(|f| scope.includes(f.organisation)).collect();
-    let contributors = members.iter().filter(|f| metric.evaluate(&f.inputs, false).value.is_some()).count();
+    // Stewards see the whole pool. Everyone else sees a pool of the members
+    // none of whose inputs is withheld from them: a sum of published member
+    // figures, so "London minus the other boroughs" gives back nothing, in
+    // any answer, before or after later uploads. (The viewer's own withheld
+    // figures stay out too, so a borough and an analyst see the same pool.)
+    let pooled_members: Vec<&Figure> = if viewer.is_steward() {
+        members
+    } else {
+        members.into_iter().filter(|f| metric.pools(&f.inputs, &f.hidden, policy)).collect()
+    };
+    let contributors = pooled_members.iter().filter(|f| metric.evaluate(&f.inputs, false).value.is_some()).count();
     row.contributors = Some(contributors as u32);
-    if members.is_empty() {
+    if pooled_members.is_empty() {
         return row;
     }
     let width = metric.inputs().len();
     let pooled: Vec<f64> =
-        (0..width).map(|i| members.iter().map(|f| f.inputs.get(i).copied().unwrap_or(0.0)).sum()).collect();
+        (0..width).map(|i| pooled_members.iter().map(|f| f.inputs.get(i).copied().unwrap_or(0.0)).sum()).collect();
     fill(&mut row, metric, &pooled, true);
     let mut shown: Vec<f64> =
         org_rows.iter().filter(|r| r.organisation.is_some_and(|o| scope.includes(o))).filter_map(|r| r.value).collect();
@@ -314,11 +324,9 @@ fn summary_row(
     if contributors < MIN_CONTRIBUTORS {
         row.hide_numbers();
     } else {
-        // A pooled input is withheld when any member's is: a pooled figure
-        // then never tells more than the members' published figures (no
-        // "London minus the other boroughs").
-        let hidden: Vec<bool> = (0..width).map(|i| members.iter().any(|f| f.hidden.get(i) == Some(&true))).collect();
-        redact(&mut row, metric.redaction(&pooled, &hidden, policy));
+        // Sums of published counts are 0 or at least k; the base rules
+        // (a rate on fewer than k) still apply to the pool.
+        redact(&mut row, metric.redaction(&pooled, &[], policy));
     }
     row
 }
@@ -351,7 +359,12 @@ mod tests {
 
     #[test]
     fn primary_suppression_and_own_view() {
-        let figures = vec![fig("E09000001", 5.0, 50.0), fig("E09000002", 20.0, 80.0), fig("E09000003", 0.0, 40.0)];
+        let figures = vec![
+            fig("E09000001", 5.0, 50.0),
+            fig("E09000002", 20.0, 80.0),
+            fig("E09000003", 0.0, 40.0),
+            fig("E09000004", 10.0, 200.0),
+        ];
         let period = ["2025-Q1".parse().unwrap()];
         let rows = assemble(share(), &figures, &period, Viewer::Public, Policy::default());
         assert_eq!(rows[0].numerator, None);
@@ -361,24 +374,58 @@ mod tests {
         assert_eq!(rows[0].rank, None);
         assert_eq!(rows[1].value, Some(25.0));
         assert_eq!(rows[1].rank, Some(1));
-        // 20 of 80 against London's 25 of 170 (14.7%): Wilson 16.806..35.485 (checked in Python), higher.
+        // 20 of 80 against London's 30 of 320 (9.4%): Wilson 16.806..35.485 (checked in Python), higher.
         assert_eq!((rows[1].lower_ci, rows[1].upper_ci), (Some(16.8), Some(35.49)));
         assert_eq!(rows[1].compared_with_london, Some(Comparison::Higher));
         assert_eq!(rows[2].compared_with_london, Some(Comparison::Lower));
         assert_eq!(rows[2].value, Some(0.0));
-        assert_eq!(rows[2].rank, Some(2));
-        let london = &rows[3];
+        assert_eq!(rows[2].rank, Some(3));
+        // London pools the boroughs whose figures are shown: City's 5 stays
+        // out, so London minus the others gives nothing back.
+        let london = &rows[4];
+        assert_eq!(london.scope, Scope::London);
         assert_eq!(london.contributors, Some(3));
-        assert_eq!(london.numerator, Some(25.0));
-        assert_eq!(london.denominator, Some(170.0));
+        assert_eq!(london.numerator, Some(30.0));
+        assert_eq!(london.denominator, Some(320.0));
         assert_eq!(london.min, Some(0.0));
         assert_eq!(london.max, Some(25.0));
+        let shown: f64 = rows[..4].iter().filter(|r| r.suppressed.is_empty()).filter_map(|r| r.numerator).sum();
+        assert_eq!(london.numerator, Some(shown));
 
         let own = assemble(share(), &figures, &period, Viewer::Member("E09000001".parse().unwrap()), Policy::default());
         assert_eq!(own[0].value, Some(10.0));
         assert!(own[0].suppressed.is_empty());
         assert_eq!(own[1].rank, Some(1));
         assert_eq!(own[0].rank, Some(2));
+        // The borough sees the same pool as everyone else.
+        assert_eq!(own[4].numerator, Some(30.0));
+
+        // A steward sees the whole pool.
+        let steward = assemble(share(), &figures, &period, Viewer::Steward, Policy::default());
+        assert_eq!((steward[4].contributors, steward[4].numerator, steward[4].denominator), (Some(4), Some(35.0), Some(370.0)));
+    }
+
+    #[test]
+    fn a_pool_leaves_out_members_with_a_withheld_input() {
+        // E09000002's denominator (80) is withheld by its protected pattern.
+        let mut figures = vec![
+            fig("E09000001", 50.0, 500.0),
+            fig("E09000002", 20.0, 80.0),
+            fig("E09000003", 30.0, 300.0),
+            fig("E09000004", 40.0, 400.0),
+        ];
+        figures[1].hidden = vec![false, true];
+        let period = ["2025-Q1".parse().unwrap()];
+        let rows = assemble(share(), &figures, &period, Viewer::Public, Policy::default());
+        assert_eq!(rows[1].suppressed, vec!["denominator", "value", "lower_ci", "upper_ci", "compared_with_london"]);
+        let london = &rows[4];
+        assert_eq!((london.contributors, london.numerator, london.denominator), (Some(3), Some(120.0), Some(1200.0)));
+        assert_eq!(london.value, Some(10.0));
+        // Fewer than three poolable members: no numbers at all.
+        figures[2].hidden = vec![true, false];
+        let rows = assemble(share(), &figures, &period, Viewer::Public, Policy::default());
+        assert_eq!(rows[4].contributors, Some(2));
+        assert_eq!((rows[4].value, rows[4].numerator, rows[4].median), (None, None, None));
     }
 
     #[test]

@@ -3,9 +3,10 @@
 //! every parameter value, as the API would answer it), writes what each
 //! answer publishes as linear constraints over each organisation's atoms,
 //! and solves, by linear programming, for the interval of every sensitive
-//! count (`edi_hub_core::disclosure::audit`). It also checks that no pooled
-//! London, inner/outer or sub-regional figure is published while a member
-//! organisation's figure is withheld.
+//! count (`edi_hub_core::disclosure::audit`). It also checks that every
+//! pooled London, inner/outer or sub-regional count shown is the sum of the
+//! member counts shown beside it (members with a withheld figure left out),
+//! so that no pool minus the other organisations gives anything back.
 
 use std::collections::{BTreeMap, HashSet};
 use std::fmt::Write as _;
@@ -19,7 +20,7 @@ use edi_hub_core::disclosure::audit::{Equations, Interval, leaks};
 use edi_hub_core::disclosure::counts::parameter_combinations;
 use edi_hub_core::disclosure::published::{Table, checks, equations_of_row, supports};
 use edi_hub_core::disclosure::{Policy, Viewer};
-use edi_hub_core::metrics::{CATALOGUE, Params, Who};
+use edi_hub_core::metrics::{CATALOGUE, MetricDef, Params, Who};
 use edi_hub_core::{Dataset, Organisation, Period};
 use edi_hub_query::{BenchmarkRequest, Engine};
 use edi_hub_store::{Store, decode_parquet};
@@ -75,7 +76,7 @@ pub struct AuditReport {
     pub protection: u32,
     pub answers: usize,
     pub organisations: Vec<OrganisationAudit>,
-    /// Pooled figures published beside a withheld member figure.
+    /// Pooled counts that are not sums of the member counts shown.
     pub pooled: Vec<String>,
     pub elapsed: Duration,
     /// Submissions and the time taken to compute their protected patterns.
@@ -140,7 +141,7 @@ impl AuditReport {
             sum(|o| o.checked),
             if self.solved { format!(" checked, {} pinned", sum(|o| o.leaks.len())) } else { String::new() }
         );
-        let _ = writeln!(s, "Pooled figures published beside a withheld member figure: {}", self.pooled.len());
+        let _ = writeln!(s, "Pooled counts not the sum of the member counts shown: {}", self.pooled.len());
         for p in &self.pooled {
             let _ = writeln!(s, "  {p}");
         }
@@ -210,7 +211,7 @@ pub async fn audit_period(
                 }
             }
             pooled.extend(
-                pooled_beside_withheld(&answer.rows)
+                pooled_not_of_shown_members(metric, &answer.rows)
                     .into_iter()
                     .map(|(scope, column)| format!("{} {:?}: {scope} {column}", metric.id, params.to_map())),
             );
@@ -283,17 +284,30 @@ impl Reported {
     }
 }
 
-/// Summary cells published while a member organisation's same cell is withheld.
-fn pooled_beside_withheld(rows: &[Row]) -> Vec<(&'static str, &'static str)> {
+/// Pooled counts that are not the sum of the member counts shown beside
+/// them (members with a withheld numerator or denominator left out): a
+/// pooled count made only of published counts tells nothing new, so "the
+/// pool minus the other organisations" gives nothing back. Counts are the
+/// numerator and denominator of shares and representation ratios; the
+/// pooled rates of other metrics are built by the same rule
+/// (`MetricDef::pools`) and cannot be re-added from the rows.
+fn pooled_not_of_shown_members(metric: &MetricDef, rows: &[Row]) -> Vec<(&'static str, &'static str)> {
     let mut out = Vec::new();
+    if !metric.integer_parts() {
+        return out;
+    }
+    let withheld = |r: &Row| r.suppressed.contains(&"numerator") || r.suppressed.contains(&"denominator");
     for summary in rows.iter().filter(|r| r.scope != Scope::Organisation) {
-        for (column, shown) in [("numerator", summary.numerator), ("denominator", summary.denominator)] {
-            let withheld_member = rows.iter().any(|r| {
-                r.scope == Scope::Organisation
-                    && r.organisation.is_some_and(|o| summary.scope.includes(o))
-                    && r.suppressed.contains(&column)
-            });
-            if shown.is_some() && withheld_member {
+        let members = rows.iter().filter(|r| {
+            r.scope == Scope::Organisation && r.organisation.is_some_and(|o| summary.scope.includes(o)) && !withheld(r)
+        });
+        let (numerator, denominator) = members.fold((0.0, 0.0), |(n, d), r| {
+            (n + r.numerator.unwrap_or(0.0), d + r.denominator.unwrap_or(0.0))
+        });
+        for (column, shown, sum) in
+            [("numerator", summary.numerator, numerator), ("denominator", summary.denominator, denominator)]
+        {
+            if shown.is_some_and(|v| (v - sum).abs() > 1e-6) {
                 out.push((summary.scope.id(), column));
             }
         }

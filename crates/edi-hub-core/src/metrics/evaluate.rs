@@ -99,6 +99,25 @@ impl MetricDef {
     /// protected pattern withholds (`hidden`, one flag per input: secondary
     /// suppression), a rate, share, ratio or gap with a withheld part or a
     /// base below k, pay figures when their headcount is below k.
+    /// Whether an organisation's inputs may go into a pooled figure shown
+    /// to viewers who are not stewards: none of them is withheld from such
+    /// viewers (a count from 1 to k-1, an input the protected pattern
+    /// withholds, pay of fewer than k staff). A pooled figure is then a sum
+    /// of published figures, so the pool minus the other organisations
+    /// gives back nothing, at any time.
+    pub fn pools(&self, x: &[f64], hidden: &[bool], policy: Policy) -> bool {
+        let get = |i: usize| x.get(i).copied().unwrap_or(0.0);
+        let withheld = |i: usize| policy.is_small(get(i)) || hidden.get(i).copied().unwrap_or(false);
+        match self.formula {
+            Formula::Share { .. } | Formula::Representation { .. } => !withheld(0) && !withheld(1),
+            Formula::PayGap { .. } => {
+                let r = self.redaction(x, hidden, policy);
+                !r.numerator && !r.denominator && !hidden.iter().any(|h| *h)
+            }
+            Formula::RelativeLikelihood { .. } => !(0..4).any(withheld),
+        }
+    }
+
     pub fn redaction(&self, x: &[f64], hidden: &[bool], policy: Policy) -> Redaction {
         let get = |i: usize| x.get(i).copied().unwrap_or(0.0);
         let withheld = |i: usize| policy.is_small(get(i)) || hidden.get(i).copied().unwrap_or(false);

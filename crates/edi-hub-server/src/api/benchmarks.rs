@@ -44,7 +44,8 @@ pub struct BenchmarkRow {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<u32>, nullable)]
     pub rank: Option<Option<u32>>,
-    /// Summary rows: organisations with a value.
+    /// Summary rows: organisations pooled that have a value (for callers
+    /// other than stewards, those with no withheld figure).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub contributors: Option<u32>,
     /// Summary rows: distribution of the organisation values shown to you.
@@ -137,6 +138,9 @@ pub struct BenchmarkQuery {
 /// Summary rows for London, inner London, outer London and each
 /// sub-regional partnership pool numerators and denominators; their
 /// distribution columns summarise the organisation values shown to you.
+/// For callers other than stewards a pool leaves out the organisations with
+/// a withheld figure (`contributors` counts those pooled), so a pooled figure
+/// minus the other organisations' never gives a withheld one back.
 /// With `from` and `to` the answer holds the same rows for every quarter.
 /// Suppressed cells are null (listed in `suppressed`) in JSON, `[c]` in CSV
 /// and null in Arrow and Parquet; your own organisation is never redacted.

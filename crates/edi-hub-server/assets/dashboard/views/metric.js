@@ -96,6 +96,7 @@ export async function render(root, ctx, params) {
       }),
       h("h2", {}, "London, inner and outer London, sub-regional partnerships"),
       summaryTable({ metric, rows: summaries, highlight: subregion?.scope }),
+      poolNote(orgRows),
       orgRows.length === 0 ? h("p", { class: "info" }, "No borough has data for this measure, these parameters and this quarter.") : null,
     ));
   }
@@ -169,6 +170,18 @@ export function sigBadge(flag) {
 /** A table cell with the flag against London ("–" when there is none). */
 export function sigCell(flag) {
   return h("td", { dataset: { column: "compared_with_london" } }, sigBadge(flag));
+}
+
+/** Says which boroughs the pooled values leave out (those with a withheld figure). */
+function poolNote(orgRows) {
+  const left = orgRows.filter((r) => ["value", "numerator", "denominator"].some((c) => isSuppressed(r, c)));
+  if (!left.length) return null;
+  return h(
+    "p",
+    { class: "note", id: "pool-note" },
+    `Pooled values leave out the ${left.length === 1 ? "borough" : `${left.length} boroughs`} with a [c] figure (${left.map((r) => r.name).join(", ")}), ` +
+      "so no pooled value minus the others gives a withheld figure back; \u201cBoroughs\u201d counts those pooled.",
+  );
 }
 
 export function summaryTable({ metric, rows, highlight }) {
