@@ -297,18 +297,22 @@ fn summary_row(
     // any answer, before or after later uploads. (The viewer's own withheld
     // figures stay out too, so a borough and an analyst see the same pool.)
     let pooled_members: Vec<&Figure> = if viewer.is_steward() {
-        members
+        members.clone()
     } else {
-        members.into_iter().filter(|f| metric.pools(&f.inputs, &f.hidden, policy)).collect()
+        members.iter().copied().filter(|f| metric.pools(&f.inputs, &f.hidden, policy)).collect()
     };
     let contributors = pooled_members.iter().filter(|f| metric.evaluate(&f.inputs, false).value.is_some()).count();
     row.contributors = Some(contributors as u32);
-    if pooled_members.is_empty() {
+    if members.is_empty() {
         return row;
     }
+    let enough = contributors >= MIN_CONTRIBUTORS;
+    // Short of contributors every member is pooled, so that each figure the
+    // whole pool has is marked withheld below rather than left blank.
+    let pool = if enough || viewer.is_steward() { &pooled_members } else { &members };
     let width = metric.inputs().len();
     let pooled: Vec<f64> =
-        (0..width).map(|i| pooled_members.iter().map(|f| f.inputs.get(i).copied().unwrap_or(0.0)).sum()).collect();
+        (0..width).map(|i| pool.iter().map(|f| f.inputs.get(i).copied().unwrap_or(0.0)).sum()).collect();
     fill(&mut row, metric, &pooled, true);
     let mut shown: Vec<f64> =
         org_rows.iter().filter(|r| r.organisation.is_some_and(|o| scope.includes(o))).filter_map(|r| r.value).collect();
@@ -321,7 +325,7 @@ fn summary_row(
     if viewer.is_steward() {
         return row;
     }
-    if contributors < MIN_CONTRIBUTORS {
+    if !enough {
         row.hide_numbers();
     } else {
         // Sums of published counts are 0 or at least k; the base rules
@@ -426,6 +430,14 @@ mod tests {
         let rows = assemble(share(), &figures, &period, Viewer::Public, Policy::default());
         assert_eq!(rows[4].contributors, Some(2));
         assert_eq!((rows[4].value, rows[4].numerator, rows[4].median), (None, None, None));
+        assert!(["value", "numerator", "denominator", "median"].iter().all(|c| rows[4].suppressed.contains(c)));
+        // No poolable member at all: still marked withheld, never blank.
+        for f in &mut figures {
+            f.hidden = vec![true, true];
+        }
+        let rows = assemble(share(), &figures, &period, Viewer::Public, Policy::default());
+        assert_eq!(rows[4].contributors, Some(0));
+        assert!(rows[4].value.is_none() && rows[4].suppressed.contains(&"value"), "{:?}", rows[4]);
     }
 
     #[test]
