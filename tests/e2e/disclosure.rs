@@ -91,10 +91,13 @@ async fn london_pool_minus_the_other_boroughs_recovers_nothing() {
     let hub = fixture().await;
     let analyst = hub.analyst().await;
     // The four boroughs are all in London, inner London and Central London Forward.
-    for query in ["group=black&pay_band=6", "group=black", "group=ethnic_minority&pay_band=6", "group=ethnic_minority"] {
+    for query in ["group=black&pay_band=6", "group=black", "group=ethnic_minority&pay_band=6", "group=ethnic_minority"]
+    {
         let a = hub.get_json(&format!("/api/v1/benchmarks/workforce_share?{query}&period=2025-Q1"), &analyst).await;
-        let boroughs: Vec<&Value> = a["rows"].as_array().unwrap().iter().filter(|r| r["scope"] == "organisation").collect();
-        let shown: Vec<&&Value> = boroughs.iter().filter(|r| r["numerator"].is_number() && r["denominator"].is_number()).collect();
+        let boroughs: Vec<&Value> =
+            a["rows"].as_array().unwrap().iter().filter(|r| r["scope"] == "organisation").collect();
+        let shown: Vec<&&Value> =
+            boroughs.iter().filter(|r| r["numerator"].is_number() && r["denominator"].is_number()).collect();
         for scope in ["london", "inner_london", "central_london_forward"] {
             let pool = scope_row(&a, scope);
             assert_eq!(pool["contributors"].as_u64(), Some(shown.len() as u64), "{query}: {scope}");

@@ -406,7 +406,10 @@ mod tests {
 
         // A steward sees the whole pool.
         let steward = assemble(share(), &figures, &period, Viewer::Steward, Policy::default());
-        assert_eq!((steward[4].contributors, steward[4].numerator, steward[4].denominator), (Some(4), Some(35.0), Some(370.0)));
+        assert_eq!(
+            (steward[4].contributors, steward[4].numerator, steward[4].denominator),
+            (Some(4), Some(35.0), Some(370.0))
+        );
     }
 
     #[test]

@@ -301,9 +301,8 @@ fn pooled_not_of_shown_members(metric: &MetricDef, rows: &[Row]) -> Vec<(&'stati
         let members = rows.iter().filter(|r| {
             r.scope == Scope::Organisation && r.organisation.is_some_and(|o| summary.scope.includes(o)) && !withheld(r)
         });
-        let (numerator, denominator) = members.fold((0.0, 0.0), |(n, d), r| {
-            (n + r.numerator.unwrap_or(0.0), d + r.denominator.unwrap_or(0.0))
-        });
+        let (numerator, denominator) =
+            members.fold((0.0, 0.0), |(n, d), r| (n + r.numerator.unwrap_or(0.0), d + r.denominator.unwrap_or(0.0)));
         for (column, shown, sum) in
             [("numerator", summary.numerator, numerator), ("denominator", summary.denominator, denominator)]
         {
