@@ -108,7 +108,8 @@ export async function render(root, ctx, params) {
       h(
         "p",
         { class: "note" },
-        "The bar in \u201cWithin London's boroughs\u201d spans the lowest to the highest borough value shown to you; the darker part is the middle half, the black line London's median, the dot this borough.",
+        "The bar in \u201cWithin London's boroughs\u201d spans the lowest to the highest borough value shown to you; the darker part is the middle half, the black line London's median, the dot this borough. " +
+          "London and the other pooled figures leave out any borough whose figure for the measure is withheld ([c]) from other users, so that no pool minus the other boroughs gives it back; the Benchmark view lists them.",
       ),
     ];
     blocks.push(h("h2", {}, "Progress against action-plan targets"));
