@@ -254,6 +254,12 @@ def test_suppressed_cells_show_as_c_never_as_zero(session):
     placeholders = page.locator("main figure svg text", has_text="[c] suppressed")
     assert placeholders.count() == len(hidden), "each suppressed borough has a labelled placeholder, not a bar"
     assert page.locator("main figure .supp-note").count() >= 1, "and the chart explains [c]"
+    # Pooled values leave those boroughs out, and the page names them.
+    note = page.text_content("#pool-note")
+    assert all(row["name"] in note for row in hidden), note
+    london = next(r for r in answer["rows"] if r["scope"] == "london")
+    tr = page.query_selector('#summary-table tr[data-scope="london"]')
+    assert tr.query_selector('[data-column="contributors"]').text_content().strip() == str(london["contributors"])
     # The same cells on the pay band view of one such borough.
     org = hidden[0]["organisation"]
     family = params["group"].split("_")[0]
