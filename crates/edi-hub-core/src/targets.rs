@@ -124,15 +124,9 @@ const RATIO_TOLERANCE: f64 = 0.005;
 /// The smallest ratio scored (a ratio of 0 is as far from 1 as this).
 const RATIO_FLOOR: f64 = 1e-3;
 
-/// A scale on which higher is better and the target is one number: each
-/// value's `score`, compared with `goal` less `tolerance`.
-struct Scale {
-    kind: ScaleKind,
-    goal: f64,
-    tolerance: f64,
-}
-
-enum ScaleKind {
+/// A scale on which higher is better, for comparing values with a target.
+#[derive(Debug, Clone, Copy)]
+enum Scale {
     Up,
     Down,
     /// Minus the distance from 1 on the log scale (0.5 and 2 are as far).
@@ -141,32 +135,30 @@ enum ScaleKind {
 
 impl Scale {
     fn new(direction: Direction, first: f64, target: f64) -> Scale {
-        let kind = match direction {
-            Direction::HigherIsBetter => ScaleKind::Up,
-            Direction::LowerIsBetter => ScaleKind::Down,
-            Direction::Neutral if first <= target => ScaleKind::Up,
-            Direction::Neutral => ScaleKind::Down,
-            Direction::CloserTo1 => ScaleKind::TowardsOne,
-        };
-        let tolerance = match kind {
-            ScaleKind::TowardsOne => RATIO_TOLERANCE,
-            ScaleKind::Up | ScaleKind::Down => 0.0,
-        };
-        let mut scale = Scale { kind, goal: 0.0, tolerance };
-        scale.goal = scale.score(target);
-        scale
-    }
-
-    fn score(&self, value: f64) -> f64 {
-        match self.kind {
-            ScaleKind::Up => value,
-            ScaleKind::Down => -value,
-            ScaleKind::TowardsOne => -value.max(RATIO_FLOOR).ln().abs(),
+        match direction {
+            Direction::HigherIsBetter => Scale::Up,
+            Direction::LowerIsBetter => Scale::Down,
+            Direction::Neutral if first <= target => Scale::Up,
+            Direction::Neutral => Scale::Down,
+            Direction::CloserTo1 => Scale::TowardsOne,
         }
     }
 
-    fn meets(&self, score: f64) -> bool {
-        score >= self.goal - self.tolerance
+    fn score(self, value: f64) -> f64 {
+        match self {
+            Scale::Up => value,
+            Scale::Down => -value,
+            Scale::TowardsOne => -value.max(RATIO_FLOOR).ln().abs(),
+        }
+    }
+
+    /// The lowest score that meets `target`.
+    fn goal(self, target: f64) -> f64 {
+        let tolerance = match self {
+            Scale::TowardsOne => RATIO_TOLERANCE,
+            Scale::Up | Scale::Down => 0.0,
+        };
+        self.score(target) - tolerance
     }
 }
 
@@ -204,14 +196,15 @@ pub fn progress(direction: Direction, target: f64, by: Period, series: &[(Period
         series.iter().filter_map(|(p, v)| v.filter(|v| v.is_finite()).map(|v| (x(*p), v))).collect();
     let first = shown.first().map_or(latest_value, |p| p.1);
     let scale = Scale::new(direction, first, target);
+    let goal = scale.goal(target);
     let scores: Vec<(f64, f64)> = shown.iter().map(|&(x, v)| (x, scale.score(v))).collect();
-    let status = if scale.meets(scale.score(latest_value)) {
+    let status = if scale.score(latest_value) >= goal {
         Status::Achieved
     } else if latest_period > by {
         Status::OffTrack
     } else {
         match least_squares(&scores) {
-            Some((a, b)) if scale.meets(a + b * x(by)) => Status::OnTrack,
+            Some((a, b)) if a + b * x(by) >= goal => Status::OnTrack,
             _ => Status::OffTrack,
         }
     };

@@ -22,6 +22,17 @@ pub struct Redaction {
     pub denominator: bool,
 }
 
+/// Input `i` of `x` (0 when absent).
+fn input(x: &[f64], i: usize) -> f64 {
+    x.get(i).copied().unwrap_or(0.0)
+}
+
+/// Whether input `i` is withheld from viewers who are not its owner: a count
+/// from 1 to k-1, or one the protected pattern withholds (`hidden`).
+fn withheld(x: &[f64], hidden: &[bool], policy: Policy, i: usize) -> bool {
+    policy.is_small(input(x, i)) || hidden.get(i).copied().unwrap_or(false)
+}
+
 fn ratio(a: f64, b: f64) -> Option<f64> {
     (b > 0.0).then(|| a / b)
 }
@@ -55,7 +66,7 @@ impl MetricDef {
     /// Value, numerator and denominator from the inputs (`pooled`: summed
     /// over several organisations).
     pub fn evaluate(&self, x: &[f64], pooled: bool) -> Evaluated {
-        let get = |i: usize| x.get(i).copied().unwrap_or(0.0);
+        let get = |i: usize| input(x, i);
         match self.formula {
             Formula::Share { .. } => Evaluated {
                 value: ratio(get(0), get(1)).map(|r| r * 100.0),
@@ -106,8 +117,7 @@ impl MetricDef {
     /// of published figures, so the pool minus the other organisations
     /// gives back nothing, at any time.
     pub fn pools(&self, x: &[f64], hidden: &[bool], policy: Policy) -> bool {
-        let get = |i: usize| x.get(i).copied().unwrap_or(0.0);
-        let withheld = |i: usize| policy.is_small(get(i)) || hidden.get(i).copied().unwrap_or(false);
+        let withheld = |i: usize| withheld(x, hidden, policy, i);
         match self.formula {
             Formula::Share { .. } | Formula::Representation { .. } => !withheld(0) && !withheld(1),
             Formula::PayGap { .. } => {
@@ -119,9 +129,8 @@ impl MetricDef {
     }
 
     pub fn redaction(&self, x: &[f64], hidden: &[bool], policy: Policy) -> Redaction {
-        let get = |i: usize| x.get(i).copied().unwrap_or(0.0);
-        let withheld = |i: usize| policy.is_small(get(i)) || hidden.get(i).copied().unwrap_or(false);
-        let thin = |i: usize| policy.base_too_small(get(i));
+        let withheld = |i: usize| withheld(x, hidden, policy, i);
+        let thin = |i: usize| policy.base_too_small(input(x, i));
         match self.formula {
             Formula::Share { .. } | Formula::Representation { .. } => {
                 let (numerator, denominator) = (withheld(0), withheld(1));
