@@ -258,6 +258,23 @@ export function organisationOptions(ref) {
   return [...ref.organisations].sort((a, b) => a.name.localeCompare(b.name)).map((o) => [o.code, o.name]);
 }
 
+/** A select bound to `state[key]`: a choice is stored there, then `onchange` runs. */
+export function stateSelect({ id, label, options, state, key, onchange }) {
+  return select({ id, label, options, value: state[key], onchange: (v) => { state[key] = v; onchange(); } });
+}
+
+/** The borough picker of a view; `state.organisation` defaults to the caller's own borough, else the first. */
+export function boroughSelect(ctx, state, onchange) {
+  const { ref } = ctx;
+  if (!organisation(ref, state.organisation)) state.organisation = ctx.own || ref.organisations[0].code;
+  return stateSelect({ id: "pick-organisation", label: "Borough", options: organisationOptions(ref), state, key: "organisation", onchange });
+}
+
+/** A quarter picker bound to `state[key]` (default `period`). */
+export function quarterSelect(periods, state, onchange, { id = "pick-period", label = "Quarter", key = "period" } = {}) {
+  return stateSelect({ id, label, options: periods.map((p) => [p, p]), state, key, onchange });
+}
+
 /** Parameter names of a metric. */
 export function paramNames(metric) {
   return (metric?.parameters || []).map((p) => p.name);

@@ -4,7 +4,7 @@
 import * as api from "../api.js";
 import { rankedBars, COLOURS } from "../charts.js";
 import {
-  h, select, table, figure, legend, valueCell, valueText, metricPickers, metricParams, normaliseParams,
+  h, select, quarterSelect, table, figure, legend, valueCell, valueText, metricPickers, metricParams, normaliseParams,
   definition, describeParams, organisation, organisationOptions, setHashParams, busy, loading, errorBox,
   isSuppressed, formatNumber, suppressedMark, nodes,
   anyData,
@@ -24,7 +24,7 @@ export async function render(root, ctx, params) {
   const redraw = () => busy(draw).catch((err) => out.replaceChildren(errorBox(err)));
   controls.append(
     metricPickers({ metrics, ref, state, onchange: redraw }),
-    select({ id: "pick-period", label: "Quarter", options: periods.map((p) => [p, p]), value: state.period, onchange: (v) => { state.period = v; redraw(); } }),
+    quarterSelect(periods, state, redraw),
   );
   if (!ctx.who?.organisation) {
     controls.append(

@@ -5,7 +5,7 @@
 import * as api from "../api.js";
 import { bandBars, COLOURS } from "../charts.js";
 import {
-  h, select, table, legend, valueCell, groupLabel, organisation, organisationOptions, setHashParams, busy,
+  h, stateSelect, boroughSelect, quarterSelect, table, legend, valueCell, groupLabel, organisation, setHashParams, busy,
   errorBox, loading, formatNumber, isSuppressed, suppressionNote,
   anyData,
 } from "../ui.js";
@@ -41,7 +41,6 @@ export async function render(root, ctx, params) {
   if (!anyData(root, "Representation by pay band", periods)) return;
   const sets = groupSets(ref);
   const state = { ...params };
-  if (!organisation(ref, state.organisation)) state.organisation = ctx.own || ref.organisations[0].code;
   if (!periods.includes(state.period)) state.period = periods[0];
   if (!sets.some(([id]) => id === state.groups)) state.groups = "high";
   const out = h("div", { class: "view-output" });
@@ -52,9 +51,9 @@ export async function render(root, ctx, params) {
     h(
       "form",
       { class: "controls", "aria-label": "What to show", onsubmit: (e) => e.preventDefault() },
-      select({ id: "pick-organisation", label: "Borough", options: organisationOptions(ref), value: state.organisation, onchange: (v) => { state.organisation = v; redraw(); } }),
-      select({ id: "pick-period", label: "Quarter", options: periods.map((p) => [p, p]), value: state.period, onchange: (v) => { state.period = v; redraw(); } }),
-      select({ id: "pick-groups", label: "Groups", options: sets.map(([id, label]) => [id, label]), value: state.groups, onchange: (v) => { state.groups = v; redraw(); } }),
+      boroughSelect(ctx, state, redraw),
+      quarterSelect(periods, state, redraw),
+      stateSelect({ id: "pick-groups", label: "Groups", options: sets.map(([id, label]) => [id, label]), state, key: "groups", onchange: redraw }),
     ),
     out,
   );

@@ -5,7 +5,7 @@
 import * as api from "../api.js";
 import { spine, COLOURS } from "../charts.js";
 import {
-  h, select, table, valueCell, describeParams, organisation, organisationOptions, setHashParams, busy,
+  h, boroughSelect, quarterSelect, table, valueCell, describeParams, organisation, setHashParams, busy,
   errorBox, loading, formatNumber, isSuppressed, directionText,
   anyData,
 } from "../ui.js";
@@ -28,7 +28,6 @@ export async function render(root, ctx, params) {
   const { ref } = ctx;
   if (!anyData(root, "Borough profile", periods)) return;
   const state = { ...params };
-  if (!organisation(ref, state.organisation)) state.organisation = ctx.own || ref.organisations[0].code;
   if (!periods.includes(state.period)) state.period = periods[0];
   const out = h("div", { class: "view-output" });
   const redraw = () => busy(draw).catch((err) => out.replaceChildren(errorBox(err)));
@@ -38,8 +37,8 @@ export async function render(root, ctx, params) {
     h(
       "form",
       { class: "controls", "aria-label": "What to show", onsubmit: (e) => e.preventDefault() },
-      select({ id: "pick-organisation", label: "Borough", options: organisationOptions(ref), value: state.organisation, onchange: (v) => { state.organisation = v; redraw(); } }),
-      select({ id: "pick-period", label: "Quarter", options: periods.map((p) => [p, p]), value: state.period, onchange: (v) => { state.period = v; redraw(); } }),
+      boroughSelect(ctx, state, redraw),
+      quarterSelect(periods, state, redraw),
     ),
     out,
   );

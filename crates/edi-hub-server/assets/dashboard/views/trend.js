@@ -3,8 +3,8 @@
 import * as api from "../api.js";
 import { trendLines, COLOURS } from "../charts.js";
 import {
-  h, select, table, figure, legend, valueCell, metricPickers, metricParams, normaliseParams, definition,
-  describeParams, organisation, organisationOptions, setHashParams, busy, loading, errorBox, isSuppressed, nodes,
+  h, boroughSelect, quarterSelect, table, figure, legend, valueCell, metricPickers, metricParams, normaliseParams, definition,
+  describeParams, organisation, setHashParams, busy, loading, errorBox, isSuppressed, nodes,
   anyData,
 } from "../ui.js";
 
@@ -16,7 +16,6 @@ export async function render(root, ctx, params) {
   const state = { metric: "workforce_share", ...params };
   if (!periods.includes(state.from)) state.from = periods[0];
   if (!periods.includes(state.to)) state.to = periods[periods.length - 1];
-  if (!organisation(ref, state.organisation)) state.organisation = ctx.own || ref.organisations[0].code;
   const metricOf = () => metrics.find((m) => m.id === state.metric) || metrics[0];
   normaliseParams(metricOf(), state);
 
@@ -25,10 +24,10 @@ export async function render(root, ctx, params) {
   const controls = h(
     "form",
     { class: "controls", "aria-label": "What to show", onsubmit: (e) => e.preventDefault() },
-    select({ id: "pick-organisation", label: "Borough", options: organisationOptions(ref), value: state.organisation, onchange: (v) => { state.organisation = v; redraw(); } }),
+    boroughSelect(ctx, state, redraw),
     metricPickers({ metrics, ref, state, onchange: redraw }),
-    select({ id: "pick-from", label: "From", options: periods.map((p) => [p, p]), value: state.from, onchange: (v) => { state.from = v; redraw(); } }),
-    select({ id: "pick-to", label: "To", options: periods.map((p) => [p, p]), value: state.to, onchange: (v) => { state.to = v; redraw(); } }),
+    quarterSelect(periods, state, redraw, { id: "pick-from", label: "From", key: "from" }),
+    quarterSelect(periods, state, redraw, { id: "pick-to", label: "To", key: "to" }),
   );
   root.replaceChildren(
     h("h1", {}, "Trend: a borough against London over time"),

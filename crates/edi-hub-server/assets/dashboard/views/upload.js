@@ -1,7 +1,7 @@
 // Upload: choose or drop a file, check it (every problem in a table), then submit.
 
 import * as api from "../api.js";
-import { h, select, table, setHashParams, errorBox, organisation, organisationOptions } from "../ui.js";
+import { h, stateSelect, quarterSelect, table, setHashParams, errorBox, organisation } from "../ui.js";
 
 const TYPES = {
   csv: "text/csv",
@@ -71,8 +71,8 @@ export async function render(root, ctx, params) {
   const input = h("input", { type: "file", id: "upload-file", accept: ".csv,.parquet,.gz,text/csv", class: "visually-hidden" });
   const checkButton = h("button", { type: "button", id: "check-button", disabled: true }, "Check file");
   const submitButton = h("button", { type: "button", id: "submit-button", disabled: true }, "Submit");
-  const datasetField = select({ id: "pick-dataset", label: "Dataset", options: ref.datasets.map((d) => [d.name, `${d.name}: ${d.title}`]), value: state.dataset, onchange: (v) => { state.dataset = v; changed(); } });
-  const periodField = select({ id: "pick-period", label: "Quarter", options: periods.map((p) => [p, p]), value: state.period, onchange: (v) => { state.period = v; changed(); } });
+  const datasetField = stateSelect({ id: "pick-dataset", label: "Dataset", options: ref.datasets.map((d) => [d.name, `${d.name}: ${d.title}`]), state, key: "dataset", onchange: changed });
+  const periodField = quarterSelect(periods, state, changed);
 
   const choose = (f) => {
     file = f || null;
