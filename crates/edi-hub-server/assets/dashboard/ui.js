@@ -258,6 +258,11 @@ export function organisationOptions(ref) {
   return [...ref.organisations].sort((a, b) => a.name.localeCompare(b.name)).map((o) => [o.code, o.name]);
 }
 
+/** The form holding a view's pickers (never submitted: each picker redraws). */
+export function controlsForm(...children) {
+  return h("form", { class: "controls", "aria-label": "What to show", onsubmit: (e) => e.preventDefault() }, ...children);
+}
+
 /** A select bound to `state[key]`: a choice is stored there, then `onchange` runs. */
 export function stateSelect({ id, label, options, state, key, onchange }) {
   return select({ id, label, options, value: state[key], onchange: (v) => { state[key] = v; onchange(); } });

@@ -1,7 +1,7 @@
 // Coverage: who has a current submission of which dataset for which quarter.
 
 import * as api from "../api.js";
-import { h, select, setHashParams, busy, errorBox } from "../ui.js";
+import { h, controlsForm, select, setHashParams, busy, errorBox } from "../ui.js";
 
 export async function render(root, ctx, params) {
   const entries = await api.coverage();
@@ -13,9 +13,7 @@ export async function render(root, ctx, params) {
   root.replaceChildren(
     h("h1", {}, "Coverage: who has submitted what"),
     h("p", { class: "lead" }, "Each borough's current submissions by quarter. A later upload for the same quarter replaces the earlier one; a withdrawn submission leaves a gap."),
-    h(
-      "form",
-      { class: "controls", "aria-label": "What to show", onsubmit: (e) => e.preventDefault() },
+    controlsForm(
       select({
         id: "pick-dataset",
         label: "Dataset",

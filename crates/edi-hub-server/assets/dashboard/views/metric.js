@@ -4,7 +4,7 @@
 import * as api from "../api.js";
 import { rankedBars, COLOURS } from "../charts.js";
 import {
-  h, select, quarterSelect, table, figure, legend, valueCell, valueText, metricPickers, metricParams, normaliseParams,
+  h, controlsForm, select, quarterSelect, table, figure, legend, valueCell, valueText, metricPickers, metricParams, normaliseParams,
   definition, describeParams, organisation, organisationOptions, setHashParams, busy, loading, errorBox,
   isSuppressed, formatNumber, suppressedMark, nodes,
   anyData,
@@ -20,7 +20,7 @@ export async function render(root, ctx, params) {
   normaliseParams(metricOf(), state);
 
   const out = h("div", { class: "view-output" });
-  const controls = h("form", { class: "controls", "aria-label": "What to show", onsubmit: (e) => e.preventDefault() });
+  const controls = controlsForm();
   const redraw = () => busy(draw).catch((err) => out.replaceChildren(errorBox(err)));
   controls.append(
     metricPickers({ metrics, ref, state, onchange: redraw }),

@@ -5,7 +5,7 @@
 import * as api from "../api.js";
 import { bandBars, COLOURS } from "../charts.js";
 import {
-  h, stateSelect, boroughSelect, quarterSelect, table, legend, valueCell, groupLabel, organisation, setHashParams, busy,
+  h, controlsForm, stateSelect, boroughSelect, quarterSelect, table, legend, valueCell, groupLabel, organisation, setHashParams, busy,
   errorBox, loading, formatNumber, isSuppressed, suppressionNote,
   anyData,
 } from "../ui.js";
@@ -48,9 +48,7 @@ export async function render(root, ctx, params) {
   root.replaceChildren(
     h("h1", {}, "Representation by pay band"),
     h("p", { class: "lead" }, "Each ethnic group's share of staff in every pay band (1 lowest to 6 highest), beside London's share and the group's share of the borough's residents. The representation ratio divides the two: 1.0 is representative."),
-    h(
-      "form",
-      { class: "controls", "aria-label": "What to show", onsubmit: (e) => e.preventDefault() },
+    controlsForm(
       boroughSelect(ctx, state, redraw),
       quarterSelect(periods, state, redraw),
       stateSelect({ id: "pick-groups", label: "Groups", options: sets.map(([id, label]) => [id, label]), state, key: "groups", onchange: redraw }),

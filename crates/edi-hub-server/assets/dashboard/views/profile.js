@@ -5,7 +5,7 @@
 import * as api from "../api.js";
 import { spine, COLOURS } from "../charts.js";
 import {
-  h, boroughSelect, quarterSelect, table, valueCell, describeParams, organisation, setHashParams, busy,
+  h, controlsForm, boroughSelect, quarterSelect, table, valueCell, describeParams, organisation, setHashParams, busy,
   errorBox, loading, formatNumber, isSuppressed, directionText,
   anyData,
 } from "../ui.js";
@@ -34,9 +34,7 @@ export async function render(root, ctx, params) {
   root.replaceChildren(
     h("h1", {}, "Borough profile"),
     h("p", { class: "lead" }, "Every measure at its default settings for one borough, beside London, its inner or outer London group and its sub-regional partnership."),
-    h(
-      "form",
-      { class: "controls", "aria-label": "What to show", onsubmit: (e) => e.preventDefault() },
+    controlsForm(
       boroughSelect(ctx, state, redraw),
       quarterSelect(periods, state, redraw),
     ),

@@ -3,7 +3,7 @@
 import * as api from "../api.js";
 import { trendLines, COLOURS } from "../charts.js";
 import {
-  h, boroughSelect, quarterSelect, table, figure, legend, valueCell, metricPickers, metricParams, normaliseParams, definition,
+  h, controlsForm, boroughSelect, quarterSelect, table, figure, legend, valueCell, metricPickers, metricParams, normaliseParams, definition,
   describeParams, organisation, setHashParams, busy, loading, errorBox, isSuppressed, nodes,
   anyData,
 } from "../ui.js";
@@ -21,9 +21,7 @@ export async function render(root, ctx, params) {
 
   const out = h("div", { class: "view-output" });
   const redraw = () => busy(draw).catch((err) => out.replaceChildren(errorBox(err)));
-  const controls = h(
-    "form",
-    { class: "controls", "aria-label": "What to show", onsubmit: (e) => e.preventDefault() },
+  const controls = controlsForm(
     boroughSelect(ctx, state, redraw),
     metricPickers({ metrics, ref, state, onchange: redraw }),
     quarterSelect(periods, state, redraw, { id: "pick-from", label: "From", key: "from" }),

@@ -42,6 +42,14 @@ function quarters(current, n) {
   return out;
 }
 
+/** A refusal: the hub's explanation, that nothing was stored, and every problem. */
+function refused(heading, body) {
+  return [
+    h("div", { class: "alert", role: "alert" }, h("strong", {}, heading), body?.detail || "", " Nothing was stored."),
+    problemsTable(body?.errors || []),
+  ];
+}
+
 function problemsTable(problems) {
   const rows = problems.map((p, i) => ({ ...p, _data: { index: String(i) } }));
   return table({
@@ -152,10 +160,7 @@ export async function render(root, ctx, params) {
         );
         submitButton.disabled = !submitter;
       } else {
-        result.replaceChildren(
-          h("div", { class: "alert", role: "alert" }, h("strong", {}, "The file did not pass validation. "), body?.detail || "", " Nothing was stored."),
-          problemsTable(body?.errors || []),
-        );
+        result.replaceChildren(...refused("The file did not pass validation. ", body));
       }
       main.dataset.state = "ready";
     } catch (err) {
@@ -199,10 +204,7 @@ export async function render(root, ctx, params) {
           }),
         );
       } else {
-        result.replaceChildren(
-          h("div", { class: "alert", role: "alert" }, h("strong", {}, "The upload was refused. "), body?.detail || "", " Nothing was stored."),
-          problemsTable(body?.errors || []),
-        );
+        result.replaceChildren(...refused("The upload was refused. ", body));
       }
       main.dataset.state = "ready";
     } catch (err) {
