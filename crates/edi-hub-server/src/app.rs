@@ -141,14 +141,28 @@ pub async fn serve(
     result
 }
 
-/// Computes the protected pattern of every current submission not yet
-/// known (at start, and those another process took), so no answer waits.
-fn spawn_pattern_warmer(app: AppState) -> tokio::task::JoinHandle<()> {
+/// Runs `work` every `period` (a late tick waits rather than bunching up).
+fn spawn_every<F, Fut>(period: std::time::Duration, mut work: F) -> tokio::task::JoinHandle<()>
+where
+    F: FnMut() -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = ()> + Send,
+{
     tokio::spawn(async move {
-        let mut tick = tokio::time::interval(app.config.refresh_interval);
+        let mut tick = tokio::time::interval(period);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
+            work().await;
+        }
+    })
+}
+
+/// Computes the protected pattern of every current submission not yet
+/// known (at start, and those another process took), so no answer waits.
+fn spawn_pattern_warmer(app: AppState) -> tokio::task::JoinHandle<()> {
+    spawn_every(app.config.refresh_interval, move || {
+        let app = app.clone();
+        async move {
             if let Err(e) = app.engine.warm().await {
                 tracing::warn!(error = %e, "could not compute a protected pattern ahead of use");
             }
@@ -159,11 +173,9 @@ fn spawn_pattern_warmer(app: AppState) -> tokio::task::JoinHandle<()> {
 /// Re-reads the ledger and tokens regularly, so writes by other processes
 /// sharing the store are seen within a few seconds.
 fn spawn_refresher(app: AppState) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(app.config.refresh_interval);
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tick.tick().await;
+    spawn_every(app.config.refresh_interval, move || {
+        let app = app.clone();
+        async move {
             if let Err(e) = app.store.refresh().await {
                 tracing::warn!(error = %e, "could not refresh the submission ledger");
             }
