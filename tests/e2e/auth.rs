@@ -1,7 +1,7 @@
 //! Authentication and roles on every route.
 
 use crate::fixtures;
-use edi_hub_server::access::{Caller, Route, TABLE};
+use edi_hub_api::access::{CallerKind as Caller, Route, TABLE};
 
 use crate::support::TestHub;
 

@@ -69,7 +69,7 @@ async fn assets_are_gzip_compressed_for_clients_that_accept_it() {
     let mut unzipped = Vec::new();
     flate2::read::GzDecoder::new(&compressed[..]).read_to_end(&mut unzipped).unwrap();
     assert_eq!(unzipped, plain);
-    let (total, gzipped) = edi_hub_server::dashboard::asset_sizes();
+    let (total, gzipped) = edi_hub_api::dashboard::asset_sizes();
     println!("dashboard assets: {total} bytes, {gzipped} bytes gzip-compressed");
 }
 

@@ -130,7 +130,7 @@ async fn london_pool_minus_the_other_boroughs_recovers_nothing() {
 #[tokio::test]
 async fn the_lp_audit_finds_nothing_pinned() {
     let hub = fixture().await;
-    let report = edi_hub_server::disclosure_audit::audit_period(
+    let report = edi_hub_disclosure_audit::audit_period(
         hub.store.clone(),
         edi_hub_core::disclosure::Policy::default(),
         "2025-Q1".parse().unwrap(),

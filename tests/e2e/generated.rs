@@ -7,7 +7,7 @@ use crate::support::TestHub;
 fn openapi_and_schemas_are_in_sync() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let mut stale = Vec::new();
-    let files = edi_hub_server::cli::generated_files(&root);
+    let files = edi_hub_api::spec::generated_files(&root);
     assert!(files.iter().any(|(p, _)| p == "README.md"), "the README has the access table markers");
     for (path, generated) in files {
         let committed = std::fs::read_to_string(root.join(&path)).unwrap_or_default();
@@ -17,7 +17,7 @@ fn openapi_and_schemas_are_in_sync() {
     }
     assert!(
         stale.is_empty(),
-        "generated files differ from the committed ones: {stale:?}; run `cargo run -p edi-hub-server --bin edi-hub -- spec`"
+        "generated files differ from the committed ones: {stale:?}; run `cargo run -p edi-hub -- spec`"
     );
 }
 

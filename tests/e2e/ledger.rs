@@ -1,7 +1,7 @@
 //! History, coverage, withdrawal, listing, and the ledger's atomicity.
 
+use edi_hub_api::ServerConfig;
 use edi_hub_core::Dataset;
-use edi_hub_server::ServerConfig;
 use edi_hub_store::{NewSubmission, Store, StoreLocation};
 
 use crate::fixtures;

@@ -112,7 +112,7 @@ async fn the_audit_log_records_every_sensitive_action() {
 
 #[tokio::test]
 async fn each_token_is_rate_limited_with_retry_after() {
-    let hub = TestHub::start_with(edi_hub_server::ServerConfig { rate_limit: 5, ..Default::default() }).await;
+    let hub = TestHub::start_with(edi_hub_api::ServerConfig { rate_limit: 5, ..Default::default() }).await;
     let busy = hub.analyst().await;
     let quiet = hub.analyst().await;
     // Twenty requests at once: at most five (one second's worth) get through.
@@ -132,7 +132,7 @@ async fn each_token_is_rate_limited_with_retry_after() {
 #[tokio::test]
 async fn oversized_headers_and_slow_requests_are_cut_off() {
     use futures::StreamExt;
-    let config = edi_hub_server::ServerConfig {
+    let config = edi_hub_api::ServerConfig {
         rate_limit: 0,
         request_timeout: std::time::Duration::from_secs(1),
         ..Default::default()

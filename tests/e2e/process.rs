@@ -72,22 +72,6 @@ async fn token(data: &Path, role: Role, organisation: Option<&str>) -> String {
     store.tokens().create(new).await.expect("token").1
 }
 
-/// A large, valid workforce file (every detailed code x band x sex x age band).
-fn big_workforce() -> String {
-    let codes = edi_hub_core::ethnicity::DETAILED.map(|(c, _)| c);
-    let mut csv = String::from("ethnicity,pay_band,sex,age_band,headcount\n");
-    for (i, code) in codes.iter().enumerate() {
-        for band in 1..=6 {
-            for sex in ["female", "male", "not_stated"] {
-                for age in ["16_24", "25_34", "35_44", "45_54", "55_64", "65_plus"] {
-                    csv.push_str(&format!("{code},{band},{sex},{age},{}\n", (i * 7 + band) % 23));
-                }
-            }
-        }
-    }
-    csv
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigkill_during_concurrent_uploads_loses_no_acknowledged_submission() {
     let dir = tempfile::tempdir().unwrap();
@@ -98,7 +82,7 @@ async fn sigkill_during_concurrent_uploads_loses_no_acknowledged_submission() {
     }
     let steward = token(dir.path(), Role::Steward, None).await;
     let hub = Process::start(dir.path());
-    let body = Arc::new(big_workforce());
+    let body = Arc::new(edi_hub_synthetic::files::large_workforce());
     let client = reqwest::Client::new();
     let acked = Arc::new(AtomicUsize::new(0));
     let mut tasks = Vec::new();
@@ -253,7 +237,7 @@ async fn shutdown_finishes_uploads_in_flight() {
     let token = hub.submitter("E09000003").await;
     let steward = hub.steward().await;
     // The body arrives in two halves; the second only after shutdown has begun.
-    let file = big_workforce().into_bytes();
+    let file = edi_hub_synthetic::files::large_workforce().into_bytes();
     let (first, second) = file.split_at(file.len() / 2);
     let (first, second) = (bytes::Bytes::copy_from_slice(first), bytes::Bytes::copy_from_slice(second));
     let (go, wait) = tokio::sync::oneshot::channel::<()>();
@@ -282,8 +266,7 @@ async fn shutdown_finishes_uploads_in_flight() {
     let id = r.json::<serde_json::Value>().await.unwrap()["id"].as_str().unwrap().to_string();
     let dir = stopping.await.unwrap();
     let hub =
-        crate::support::TestHub::start_in(dir, edi_hub_server::ServerConfig { rate_limit: 0, ..Default::default() })
-            .await;
+        crate::support::TestHub::start_in(dir, edi_hub_api::ServerConfig { rate_limit: 0, ..Default::default() }).await;
     let list = hub.get_json("/api/v1/submissions", &steward).await;
     assert_eq!(list["submissions"][0]["id"], id.as_str());
 }

@@ -7,8 +7,8 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::Duration;
 
+use edi_hub_api::ServerConfig;
 use edi_hub_core::Dataset;
-use edi_hub_server::ServerConfig;
 use edi_hub_store::{NewSubmission, Store, StoreLocation};
 
 use crate::fixtures;
@@ -163,7 +163,7 @@ async fn not_ready_while_the_store_is_unreachable() {
         options.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
     );
     let store = Arc::new(Store::open(&location).unwrap());
-    let app = edi_hub_server::App::new(store, ServerConfig::default()).unwrap();
+    let app = edi_hub_api::App::new(store, ServerConfig::default()).unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(async move { axum_serve(app, listener).await });
@@ -174,6 +174,6 @@ async fn not_ready_while_the_store_is_unreachable() {
     assert_eq!(r.headers()["content-type"], "application/problem+json");
 }
 
-async fn axum_serve(app: edi_hub_server::AppState, listener: tokio::net::TcpListener) {
-    let _ = edi_hub_server::serve(app, listener, std::future::pending()).await;
+async fn axum_serve(app: edi_hub_api::AppState, listener: tokio::net::TcpListener) {
+    let _ = edi_hub_api::serve(app, listener, std::future::pending()).await;
 }

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use edi_hub_server::{App, ServerConfig};
+use edi_hub_api::{App, ServerConfig};
 use edi_hub_store::{NewToken, Role, Store, StoreLocation};
 use reqwest::{Client, Response};
 use tempfile::TempDir;
@@ -55,7 +55,7 @@ impl TestHub {
         let app = App::new(store.clone(), config).expect("app");
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
-            let _ = edi_hub_server::serve(app, listener, async move {
+            let _ = edi_hub_api::serve(app, listener, async move {
                 let _ = stopped.await;
             })
             .await;

@@ -7,7 +7,7 @@ use arrow::array::{
     UInt16Array,
 };
 use arrow::datatypes::Int32Type;
-use edi_hub_server::ServerConfig;
+use edi_hub_api::ServerConfig;
 
 use crate::fixtures;
 use crate::support::{PARQUET, TestHub, parquet_of};

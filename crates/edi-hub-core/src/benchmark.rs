@@ -2,24 +2,11 @@
 //! for London, inner and outer London and each sub-regional partnership,
 //! with ranks and quartiles, redacted for the viewer.
 
-use serde::Serialize;
-
 use crate::disclosure::{MIN_CONTRIBUTORS, Policy, Viewer};
-use crate::metrics::{Evaluated, MetricDef, Redaction};
+use crate::metrics::{Direction, Evaluated, MetricDef, Redaction};
 use crate::organisation::{InnerOuter, Organisation, SubRegion};
 use crate::period::Period;
 use crate::significance::Comparison;
-
-/// Which way is better for a metric.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Direction {
-    HigherIsBetter,
-    LowerIsBetter,
-    #[serde(rename = "closer_to_1")]
-    CloserTo1,
-    Neutral,
-}
 
 /// The comparison a row stands for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -71,6 +58,80 @@ impl Scope {
     }
 }
 
+/// A column of an answer row that disclosure control can withhold. Named
+/// by type, not by text: a misspelt column cannot compile, where a string
+/// would silently publish.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Column {
+    Value,
+    Numerator,
+    Denominator,
+    Min,
+    Q1,
+    Median,
+    Q3,
+    Max,
+    LowerCi,
+    UpperCi,
+    ComparedWithLondon,
+}
+
+impl Column {
+    /// Every column holding a number.
+    pub const NUMBERS: [Column; 10] = [
+        Column::Value,
+        Column::Numerator,
+        Column::Denominator,
+        Column::Min,
+        Column::Q1,
+        Column::Median,
+        Column::Q3,
+        Column::Max,
+        Column::LowerCi,
+        Column::UpperCi,
+    ];
+
+    /// The column's name in every answer format.
+    pub fn name(self) -> &'static str {
+        match self {
+            Column::Value => "value",
+            Column::Numerator => "numerator",
+            Column::Denominator => "denominator",
+            Column::Min => "min",
+            Column::Q1 => "q1",
+            Column::Median => "median",
+            Column::Q3 => "q3",
+            Column::Max => "max",
+            Column::LowerCi => "lower_ci",
+            Column::UpperCi => "upper_ci",
+            Column::ComparedWithLondon => "compared_with_london",
+        }
+    }
+}
+
+/// Per input of a metric, whether the owner's protected pattern withholds
+/// it from other viewers. Fails closed: an input with no flag counts as
+/// withheld, so a figure built without its flags publishes nothing.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Withheld(Vec<bool>);
+
+impl Withheld {
+    /// One flag per input, in the metric's input order.
+    pub fn per_input(flags: Vec<bool>) -> Withheld {
+        Withheld(flags)
+    }
+
+    /// Whether input `i` is withheld (true when there is no flag for it).
+    pub fn input(&self, i: usize) -> bool {
+        self.0.get(i).copied().unwrap_or(true)
+    }
+
+    /// Whether any of the first `n` inputs is withheld.
+    pub fn any(&self, n: usize) -> bool {
+        (0..n).any(|i| self.input(i))
+    }
+}
+
 /// One organisation's unredacted inputs of a metric for one period
 /// (see [`MetricDef::inputs`]), and which of them its submission's
 /// protected pattern withholds from other viewers.
@@ -79,8 +140,8 @@ pub struct Figure {
     pub organisation: Organisation,
     pub period: Period,
     pub inputs: Vec<f64>,
-    /// Per input: withheld by secondary suppression (empty: none).
-    pub hidden: Vec<bool>,
+    /// Per input: withheld by the submission's protected pattern.
+    pub hidden: Withheld,
 }
 
 /// One row of a benchmark answer.
@@ -106,7 +167,7 @@ pub struct Row {
     /// Organisation rows: the value against London's (Fingertips convention).
     pub compared_with_london: Option<Comparison>,
     /// Columns whose value is withheld by disclosure control.
-    pub suppressed: Vec<&'static str>,
+    pub suppressed: Vec<Column>,
 }
 
 impl Row {
@@ -135,37 +196,44 @@ impl Row {
 
     /// Withholds every number of a summary row (too few contributors).
     fn hide_numbers(&mut self) {
-        for c in ["value", "numerator", "denominator", "min", "q1", "median", "q3", "max", "lower_ci", "upper_ci"] {
+        for c in Column::NUMBERS {
             if self.cell(c).is_some_and(|v| v.is_some()) {
                 self.hide(c);
             }
         }
     }
 
-    fn cell(&mut self, column: &str) -> Option<&mut Option<f64>> {
+    /// The number in `column` (`None` for the flag, which is not a number).
+    fn cell(&mut self, column: Column) -> Option<&mut Option<f64>> {
         Some(match column {
-            "value" => &mut self.value,
-            "numerator" => &mut self.numerator,
-            "denominator" => &mut self.denominator,
-            "min" => &mut self.min,
-            "q1" => &mut self.q1,
-            "median" => &mut self.median,
-            "q3" => &mut self.q3,
-            "max" => &mut self.max,
-            "lower_ci" => &mut self.lower_ci,
-            "upper_ci" => &mut self.upper_ci,
-            _ => return None,
+            Column::Value => &mut self.value,
+            Column::Numerator => &mut self.numerator,
+            Column::Denominator => &mut self.denominator,
+            Column::Min => &mut self.min,
+            Column::Q1 => &mut self.q1,
+            Column::Median => &mut self.median,
+            Column::Q3 => &mut self.q3,
+            Column::Max => &mut self.max,
+            Column::LowerCi => &mut self.lower_ci,
+            Column::UpperCi => &mut self.upper_ci,
+            Column::ComparedWithLondon => return None,
         })
     }
 
     /// Withholds one cell and lists it in `suppressed`.
-    fn hide(&mut self, column: &'static str) {
-        if let Some(cell) = self.cell(column) {
-            *cell = None;
-            if !self.suppressed.contains(&column) {
-                self.suppressed.push(column);
-            }
+    fn hide(&mut self, column: Column) {
+        match self.cell(column) {
+            Some(cell) => *cell = None,
+            None => self.compared_with_london = None,
         }
+        if !self.suppressed.contains(&column) {
+            self.suppressed.push(column);
+        }
+    }
+
+    /// Whether disclosure control withholds `column` in this row.
+    pub fn withholds(&self, column: Column) -> bool {
+        self.suppressed.contains(&column)
     }
 }
 
@@ -221,8 +289,8 @@ fn compare_with_london(row: &mut Row, interval: Option<(f64, f64)>, london: Opti
     let Some(london) = london else { return };
     if row.value.is_some() {
         row.compared_with_london = Some(Comparison::of(lower, upper, london));
-    } else if !row.suppressed.contains(&"compared_with_london") {
-        row.suppressed.push("compared_with_london");
+    } else {
+        row.hide(Column::ComparedWithLondon);
     }
 }
 
@@ -241,11 +309,11 @@ fn organisation_row(metric: &MetricDef, f: &Figure, viewer: Viewer, policy: Poli
 /// the interval goes with the value.
 fn redact(row: &mut Row, r: Redaction) {
     for (column, withheld) in [
-        ("numerator", r.numerator),
-        ("denominator", r.denominator),
-        ("value", r.value),
-        ("lower_ci", r.value),
-        ("upper_ci", r.value),
+        (Column::Numerator, r.numerator),
+        (Column::Denominator, r.denominator),
+        (Column::Value, r.value),
+        (Column::LowerCi, r.value),
+        (Column::UpperCi, r.value),
     ] {
         if withheld && row.cell(column).is_some_and(|v| v.is_some()) {
             row.hide(column);
@@ -328,9 +396,11 @@ fn summary_row(
     if !enough {
         row.hide_numbers();
     } else {
-        // Sums of published counts are 0 or at least k; the base rules
-        // (a rate on fewer than k) still apply to the pool.
-        redact(&mut row, metric.redaction(&pooled, &[], policy));
+        // A pool sums only members none of whose inputs is withheld, so no
+        // pooled input is withheld by a pattern; the base rules (a rate on
+        // fewer than k) still apply to the pool.
+        let published = Withheld::per_input(vec![false; pooled.len()]);
+        redact(&mut row, metric.redaction(&pooled, &published, policy));
     }
     row
 }
@@ -344,7 +414,7 @@ mod tests {
             organisation: org.parse().unwrap(),
             period: "2025-Q1".parse().unwrap(),
             inputs: vec![num, den],
-            hidden: Vec::new(),
+            hidden: Withheld::per_input(vec![false; 4]),
         }
     }
 
@@ -374,7 +444,10 @@ mod tests {
         assert_eq!(rows[0].numerator, None);
         assert_eq!(rows[0].value, None);
         assert_eq!(rows[0].denominator, Some(50.0));
-        assert_eq!(rows[0].suppressed, vec!["numerator", "value", "lower_ci", "upper_ci", "compared_with_london"]);
+        assert_eq!(
+            rows[0].suppressed,
+            vec![Column::Numerator, Column::Value, Column::LowerCi, Column::UpperCi, Column::ComparedWithLondon]
+        );
         assert_eq!(rows[0].rank, None);
         assert_eq!(rows[1].value, Some(25.0));
         assert_eq!(rows[1].rank, Some(1));
@@ -421,26 +494,33 @@ mod tests {
             fig("E09000003", 30.0, 300.0),
             fig("E09000004", 40.0, 400.0),
         ];
-        figures[1].hidden = vec![false, true];
+        figures[1].hidden = Withheld::per_input(vec![false, true]);
         let period = ["2025-Q1".parse().unwrap()];
         let rows = assemble(share(), &figures, &period, Viewer::Public, Policy::default());
-        assert_eq!(rows[1].suppressed, vec!["denominator", "value", "lower_ci", "upper_ci", "compared_with_london"]);
+        assert_eq!(
+            rows[1].suppressed,
+            vec![Column::Denominator, Column::Value, Column::LowerCi, Column::UpperCi, Column::ComparedWithLondon]
+        );
         let london = &rows[4];
         assert_eq!((london.contributors, london.numerator, london.denominator), (Some(3), Some(120.0), Some(1200.0)));
         assert_eq!(london.value, Some(10.0));
         // Fewer than three poolable members: no numbers at all.
-        figures[2].hidden = vec![true, false];
+        figures[2].hidden = Withheld::per_input(vec![true, false]);
         let rows = assemble(share(), &figures, &period, Viewer::Public, Policy::default());
         assert_eq!(rows[4].contributors, Some(2));
         assert_eq!((rows[4].value, rows[4].numerator, rows[4].median), (None, None, None));
-        assert!(["value", "numerator", "denominator", "median"].iter().all(|c| rows[4].suppressed.contains(c)));
+        assert!(
+            [Column::Value, Column::Numerator, Column::Denominator, Column::Median]
+                .iter()
+                .all(|c| rows[4].withholds(*c))
+        );
         // No poolable member at all: still marked withheld, never blank.
         for f in &mut figures {
-            f.hidden = vec![true, true];
+            f.hidden = Withheld::per_input(vec![true, true]);
         }
         let rows = assemble(share(), &figures, &period, Viewer::Public, Policy::default());
         assert_eq!(rows[4].contributors, Some(0));
-        assert!(rows[4].value.is_none() && rows[4].suppressed.contains(&"value"), "{:?}", rows[4]);
+        assert!(rows[4].value.is_none() && rows[4].withholds(Column::Value), "{:?}", rows[4]);
     }
 
     #[test]
@@ -452,7 +532,7 @@ mod tests {
         assert_eq!(clf.contributors, Some(2));
         assert_eq!(clf.value, None);
         assert_eq!(clf.median, None);
-        assert!(clf.suppressed.contains(&"median"));
+        assert!(clf.withholds(Column::Median));
         let steward = assemble(share(), &figures, &period, Viewer::Steward, Policy::default());
         let clf = steward.iter().find(|r| r.scope == Scope::SubRegion(SubRegion::CentralLondonForward)).unwrap();
         assert_eq!(clf.numerator, Some(70.0));

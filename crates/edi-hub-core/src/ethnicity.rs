@@ -96,7 +96,7 @@ pub fn children(high_level: &str) -> impl Iterator<Item = &'static str> + '_ {
 }
 
 /// A group a benchmark can ask for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Group(&'static str);
 
 /// How a reported code relates to a [`Group`].

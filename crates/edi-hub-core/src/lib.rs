@@ -31,6 +31,7 @@ pub mod schema;
 pub mod significance;
 pub mod table;
 pub mod targets;
+pub mod template;
 pub mod validate;
 
 pub use dataset::Dataset;

@@ -21,7 +21,7 @@ use std::str::FromStr;
 
 use serde::Serialize;
 
-use crate::benchmark::Direction;
+use crate::metrics::Direction;
 use crate::metrics::{Formula, MetricDef};
 use crate::period::Period;
 

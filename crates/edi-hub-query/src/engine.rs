@@ -2,7 +2,7 @@
 //! object store registered, answering benchmark requests.
 
 use std::collections::HashMap;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use bytes::Bytes;
 
@@ -13,7 +13,7 @@ use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::execution::options::ParquetReadOptions;
 use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use datafusion::prelude::{SessionConfig, SessionContext, col};
-use edi_hub_core::benchmark::{Figure, Row, assemble};
+use edi_hub_core::benchmark::{Figure, Row, Withheld, assemble};
 use edi_hub_core::dataset::Dataset;
 use edi_hub_core::disclosure::Pattern;
 use edi_hub_core::disclosure::{Policy, Viewer};
@@ -50,28 +50,8 @@ pub struct Answer {
     pub params: Params,
     pub periods: Vec<Period>,
     pub rows: Vec<Row>,
-    /// The answer's encodings, kept with the cached answer so a repeated
-    /// question costs no serialisation.
-    pub encoded: Encoded,
-}
-
-/// Encoded forms of an answer, one slot per format (the server numbers them).
-#[derive(Debug, Clone, Default)]
-pub struct Encoded([OnceLock<Bytes>; 8]);
-
-impl Encoded {
-    /// The encoding in slot `i`, made by `encode` the first time.
-    pub fn get_or_encode<E>(&self, i: usize, encode: impl FnOnce() -> Result<Bytes, E>) -> Result<Bytes, E> {
-        let Some(slot) = self.0.get(i) else {
-            return encode();
-        };
-        if let Some(b) = slot.get() {
-            return Ok(b.clone());
-        }
-        let b = encode()?;
-        let _ = slot.set(b.clone());
-        Ok(b)
-    }
+    /// The ledger generation the answer was computed from.
+    pub generation: u64,
 }
 
 /// Per organisation and period: each sum, whether rows matched the filters,
@@ -117,6 +97,11 @@ impl Engine {
         self.policy
     }
 
+    /// The ledger generation answers are computed from now.
+    pub fn generation(&self) -> u64 {
+        self.store.snapshot().generation
+    }
+
     /// Answers one benchmark request (from the cache when the ledger has not
     /// changed since the same question was answered for the same viewer class).
     pub async fn benchmark(&self, request: &BenchmarkRequest) -> Result<(Arc<Answer>, Lookup)> {
@@ -139,7 +124,7 @@ impl Engine {
             params: request.params.clone(),
             periods: request.periods.clone(),
             rows,
-            encoded: Encoded::default(),
+            generation,
         });
         self.cache.store_answer(generation, key, request.viewer, answer.clone());
         Ok((answer, Lookup::Miss))
@@ -232,7 +217,7 @@ impl Engine {
         params: &Params,
         organisation: Organisation,
         period: Period,
-    ) -> Result<Vec<bool>> {
+    ) -> Result<Withheld> {
         let mut hidden = Vec::with_capacity(inputs.len());
         for input in inputs {
             let pattern = match snapshot.current_of(organisation, input.dataset, period) {
@@ -241,7 +226,7 @@ impl Engine {
             };
             hidden.push(Pattern::withholds(pattern.as_deref(), input, params));
         }
-        Ok(hidden)
+        Ok(Withheld::per_input(hidden))
     }
 
     /// The DataFusion URL of a stored path.

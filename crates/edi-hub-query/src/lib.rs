@@ -9,5 +9,5 @@ mod patterns;
 mod plan;
 
 pub use cache::Lookup;
-pub use engine::{Answer, BenchmarkRequest, Encoded, Engine};
+pub use engine::{Answer, BenchmarkRequest, Engine};
 pub use error::{Error, Result};

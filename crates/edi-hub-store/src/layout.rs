@@ -16,7 +16,7 @@ use object_store::path::Path;
 pub const LEDGER: &str = "ledger";
 pub const POPULATION_LEDGER: &str = "reference/population/ledger";
 pub const TOKENS: &str = "tokens";
-pub const AUDIT: &str = "audit";
+pub const ACCESS_LOG: &str = "audit";
 pub const TARGETS: &str = "targets";
 
 pub fn data_file(dataset: Dataset, period: Period, organisation: Organisation, id: &str) -> Path {

@@ -1,13 +1,13 @@
 //! The EDI Hub's system of record: an object store (a local directory by
 //! default, S3-compatible in production, in memory for unit tests) holding
 //! the Parquet data files, the submission ledger, tokens, action-plan
-//! targets and the audit log.
+//! targets and the access log.
 //!
 //! Every write is either a new object at a fresh path or a create-only write
 //! (`PutMode::Create`), so several hub processes can share one store without
 //! locks and nothing is ever updated in place.
 
-mod audit;
+mod access_log;
 mod error;
 mod layout;
 mod ledger;
@@ -17,10 +17,10 @@ mod store;
 mod targets;
 mod tokens;
 
-pub use audit::{AuditEvent, AuditOutcome};
+pub use access_log::{AccessEvent, AccessOutcome};
 pub use error::{Error, Result};
 pub use ledger::{Commit, NewSubmission};
-pub use parquet_file::{decode_parquet, encode_parquet};
+pub use parquet_file::{checksum, decode_parquet, encode_parquet, stored_parquet};
 pub use snapshot::{PopulationRecord, Snapshot, Status, SubmissionRecord};
 pub use store::{Store, StoreLocation};
 pub use targets::{NewTarget, TargetRecord};

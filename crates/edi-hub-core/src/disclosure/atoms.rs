@@ -11,9 +11,9 @@ use arrow::array::{Array, AsArray, RecordBatch};
 use arrow::compute::cast;
 use arrow::datatypes::{DataType, Int64Type};
 
-use super::counts::{CountKey, Counts};
+use super::counts::{CountKey, Counts, People};
 use crate::dataset::{Dataset, STAGES};
-use crate::ethnicity::{self, Group, Membership};
+use crate::ethnicity::{self, Membership};
 
 /// A submission's table could not be read as its stored layout.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -214,7 +214,7 @@ struct Matcher<'a> {
     atoms: &'a Atoms,
     levels: Levels,
     /// Per `who`: the atoms inside it, or `None` when a code straddles it.
-    who: HashMap<&'static str, Option<Vec<bool>>>,
+    who: HashMap<People, Option<Vec<bool>>>,
     /// Per (dimension index, value): the atoms with that value.
     filters: HashMap<(usize, &'static str), Vec<bool>>,
 }
@@ -224,17 +224,16 @@ impl<'a> Matcher<'a> {
         Matcher { atoms, levels: levels(atoms.dataset), who: HashMap::new(), filters: HashMap::new() }
     }
 
-    fn who(&mut self, who: &'static str) -> Option<&Vec<bool>> {
+    fn who(&mut self, who: People) -> Option<&Vec<bool>> {
         let atoms = self.atoms;
         self.who
             .entry(who)
             .or_insert_with(|| {
                 let codes: Vec<&str> = atoms.atoms.iter().map(|a| a.ethnicity.as_str()).collect();
                 match who {
-                    "everyone" => Some(vec![true; codes.len()]),
-                    "known" => Some(codes.iter().map(|c| *c != ethnicity::NOT_STATED).collect()),
-                    id => {
-                        let g = Group::parse(id)?;
+                    People::Everyone => Some(vec![true; codes.len()]),
+                    People::Known => Some(codes.iter().map(|c| *c != ethnicity::NOT_STATED).collect()),
+                    People::Group(g) => {
                         let memberships: Vec<Membership> = codes.iter().map(|c| g.membership(c)).collect();
                         if memberships.contains(&Membership::Straddles) {
                             return None;

@@ -11,13 +11,34 @@ use crate::dataset::Dataset;
 use crate::ethnicity::{self, Group};
 use crate::metrics::{CATALOGUE, Measure, ParamKind, Params, SumDef, Who};
 
+/// Whose people a count adds up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum People {
+    /// An ethnic group (a code, a high-level group or a derived grouping).
+    Group(Group),
+    /// Everyone whose ethnicity is known (not `not_stated`).
+    Known,
+    /// Everyone, including `not_stated`.
+    Everyone,
+}
+
+impl std::fmt::Display for People {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            People::Group(g) => write!(f, "{g}"),
+            People::Known => f.write_str("known ethnicity"),
+            People::Everyone => f.write_str("everyone"),
+        }
+    }
+}
+
 /// One publishable count of one submission.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct CountKey {
     /// The measure column summed (`headcount`, `count`, `positive`, ...).
     pub measure: &'static str,
-    /// Whose people: a group id, `known` or `everyone`.
-    pub who: &'static str,
+    /// Whose people.
+    pub who: People,
     /// Equality filters on the dataset's dimension columns, by column name.
     pub filters: Vec<(&'static str, &'static str)>,
 }
@@ -35,11 +56,12 @@ impl CountKey {
             // figures, which follow the group's headcount.
             Measure::Rows => "headcount",
         };
+        let reference = Group::parse(ethnicity::REFERENCE_GROUP)?;
         let who = match input.who {
-            Who::Group => params.group.map_or(ethnicity::REFERENCE_GROUP, Group::id),
-            Who::Reference => ethnicity::REFERENCE_GROUP,
-            Who::Known => "known",
-            Who::Everyone => "everyone",
+            Who::Group => People::Group(params.group.unwrap_or(reference)),
+            Who::Reference => People::Group(reference),
+            Who::Known => People::Known,
+            Who::Everyone => People::Everyone,
         };
         let mut filters: Vec<(&'static str, &'static str)> =
             params.filters.iter().copied().filter(|(name, _)| input.dataset.column(name).is_some()).collect();

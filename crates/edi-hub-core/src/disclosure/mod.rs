@@ -3,24 +3,19 @@
 //! their parts or when their denominator is below k; pay figures hidden
 //! when their headcount is below k; summaries over fewer than three
 //! organisations show no numbers), the protected pattern of each
-//! submission (secondary suppression over its linked tables) and the audit
-//! that checks what is published by linear programming.
+//! submission (secondary suppression over its linked tables). The audit
+//! that checks what is published by linear programming lives in its own
+//! crate (`edi-hub-disclosure-audit`), apart from the code it checks.
 //!
 //! Flow: a submission's table -> [`atoms::Atoms`] -> [`sensitive`] counts
 //! -> [`pattern::Pattern`] (computed once per submission) -> read by
-//! [`crate::benchmark::assemble`] for every answer; [`audit`] checks the
-//! answers independently.
+//! [`crate::benchmark::assemble`] for every answer.
 
 pub mod atoms;
-pub mod audit;
 pub mod counts;
 pub mod pattern;
-pub mod published;
 pub mod sensitive;
 mod span;
-
-#[cfg(test)]
-mod properties;
 
 pub use counts::CountKey;
 pub use pattern::Pattern;

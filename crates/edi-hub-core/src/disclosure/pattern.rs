@@ -19,7 +19,7 @@ use arrow::array::RecordBatch;
 
 use super::Policy;
 use super::atoms::{Atoms, LayoutError};
-use super::counts::{CountKey, Counts};
+use super::counts::{CountKey, Counts, People};
 use super::sensitive::{Class, classes, sensitive};
 use super::span::{Effect, Span, Vector, indicator};
 use crate::dataset::Dataset;
@@ -69,7 +69,7 @@ impl Pattern {
         }
         // Counts of everyone (read only by the declaration rate) give way to
         // counts of known ethnicity (the base of every share).
-        let everyone_only = |c: &Class| c.keys.iter().all(|&k| counts.keys[k].who == "everyone");
+        let everyone_only = |c: &Class| c.keys.iter().all(|&k| counts.keys[k].who == People::Everyone);
         let mut order: Vec<usize> = (0..classes.len()).filter(|&c| !small(classes[c].value)).collect();
         order.sort_by(|&a, &b| {
             let (a, b) = (&classes[a], &classes[b]);
@@ -105,9 +105,9 @@ impl Pattern {
         Pattern { dataset: atoms.dataset, published, primary, secondary, available }
     }
 
-    /// Primary suppression alone (no secondary): the audit's negative control.
-    #[cfg(test)]
-    pub(crate) fn primary_only(atoms: &Atoms, policy: Policy) -> Pattern {
+    /// Primary suppression alone (no secondary): the disclosure audit's negative
+    /// control, which must find a leak in it. Never used to publish.
+    pub fn primary_only(atoms: &Atoms, policy: Policy) -> Pattern {
         let counts = Counts::of(atoms.dataset);
         let (classes, available) = classes(atoms);
         let mut published = vec![0u64; counts.keys.len().div_ceil(64)];

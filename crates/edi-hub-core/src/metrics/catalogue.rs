@@ -1,9 +1,9 @@
 //! The ten metrics of the catalogue, each defined once as data.
 
 use super::{Formula, Measure, MetricDef, ParamDef, ParamKind, SumDef, Who};
-use crate::benchmark::Direction;
 use crate::dataset::{CASE_TYPES, Dataset, EVENTS, PAY_BANDS, QUESTIONS};
 use crate::ethnicity;
+use crate::metrics::Direction;
 
 const GROUP: ParamDef = ParamDef {
     name: "group",

@@ -4,6 +4,7 @@
 
 use super::catalogue::{for_reference, pay_inputs, population_inputs};
 use super::{Formula, MetricDef, SumDef};
+use crate::benchmark::Withheld;
 use crate::disclosure::Policy;
 
 /// A metric's figures for one organisation or one pool of organisations.
@@ -29,8 +30,8 @@ fn input(x: &[f64], i: usize) -> f64 {
 
 /// Whether input `i` is withheld from viewers who are not its owner: a count
 /// from 1 to k-1, or one the protected pattern withholds (`hidden`).
-fn withheld(x: &[f64], hidden: &[bool], policy: Policy, i: usize) -> bool {
-    policy.is_small(input(x, i)) || hidden.get(i).copied().unwrap_or(false)
+fn withheld(x: &[f64], hidden: &Withheld, policy: Policy, i: usize) -> bool {
+    policy.is_small(input(x, i)) || hidden.input(i)
 }
 
 fn ratio(a: f64, b: f64) -> Option<f64> {
@@ -116,19 +117,19 @@ impl MetricDef {
     /// withholds, pay of fewer than k staff). A pooled figure is then a sum
     /// of published figures, so the pool minus the other organisations
     /// gives back nothing, at any time.
-    pub fn pools(&self, x: &[f64], hidden: &[bool], policy: Policy) -> bool {
+    pub fn pools(&self, x: &[f64], hidden: &Withheld, policy: Policy) -> bool {
         let withheld = |i: usize| withheld(x, hidden, policy, i);
         match self.formula {
             Formula::Share { .. } | Formula::Representation { .. } => !withheld(0) && !withheld(1),
             Formula::PayGap { .. } => {
                 let r = self.redaction(x, hidden, policy);
-                !r.numerator && !r.denominator && !hidden.iter().any(|h| *h)
+                !r.numerator && !r.denominator && !hidden.any(x.len())
             }
             Formula::RelativeLikelihood { .. } => !(0..4).any(withheld),
         }
     }
 
-    pub fn redaction(&self, x: &[f64], hidden: &[bool], policy: Policy) -> Redaction {
+    pub fn redaction(&self, x: &[f64], hidden: &Withheld, policy: Policy) -> Redaction {
         let withheld = |i: usize| withheld(x, hidden, policy, i);
         let thin = |i: usize| policy.base_too_small(input(x, i));
         match self.formula {
@@ -152,6 +153,11 @@ impl MetricDef {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Nothing withheld by a pattern (six flags: enough for every metric).
+    fn none() -> Withheld {
+        Withheld::per_input(vec![false; 6])
+    }
 
     fn metric(id: &str) -> &'static MetricDef {
         MetricDef::find(id).expect("metric")
@@ -200,20 +206,24 @@ mod tests {
     #[test]
     fn suppression_rules() {
         let p = Policy::default();
-        let r = metric("workforce_share").redaction(&[5.0, 80.0], &[], p);
+        let r = metric("workforce_share").redaction(&[5.0, 80.0], &none(), p);
         assert_eq!(r, Redaction { value: true, numerator: true, denominator: false });
-        let r = metric("workforce_share").redaction(&[0.0, 8.0], &[], p);
+        let r = metric("workforce_share").redaction(&[0.0, 8.0], &none(), p);
         assert_eq!(r, Redaction { value: true, numerator: false, denominator: true });
-        let r = metric("pay_gap_mean").redaction(&[90.0, 9.0, 1.0, 400.0, 20.0, 1.0], &[], p);
+        let r = metric("pay_gap_mean").redaction(&[90.0, 9.0, 1.0, 400.0, 20.0, 1.0], &none(), p);
         assert!(r.value && r.numerator && !r.denominator);
-        let r = metric("appointment_rl").redaction(&[12.0, 3.0, 20.0, 40.0], &[], p);
+        let r = metric("appointment_rl").redaction(&[12.0, 3.0, 20.0, 40.0], &none(), p);
         assert!(r.value && r.numerator && r.denominator);
-        let r = metric("appointment_rl").redaction(&[0.0, 10.0, 20.0, 40.0], &[], p);
+        let r = metric("appointment_rl").redaction(&[0.0, 10.0, 20.0, 40.0], &none(), p);
         assert!(!r.value);
         // Withheld by the protected pattern though not small.
-        let r = metric("appointment_rl").redaction(&[10.0, 10.0, 20.0, 40.0], &[false, true, false, false], p);
+        let r = metric("appointment_rl").redaction(
+            &[10.0, 10.0, 20.0, 40.0],
+            &Withheld::per_input(vec![false, true, false, false]),
+            p,
+        );
         assert!(r.value && r.numerator);
-        let r = metric("workforce_share").redaction(&[50.0, 80.0], &[false, true], p);
+        let r = metric("workforce_share").redaction(&[50.0, 80.0], &Withheld::per_input(vec![false, true]), p);
         assert_eq!(r, Redaction { value: true, numerator: false, denominator: true });
     }
 }

@@ -7,7 +7,6 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::benchmark::Direction;
 use crate::dataset::Dataset;
 use crate::ethnicity::Group;
 
@@ -36,6 +35,17 @@ impl ParamDef {
             ParamKind::Filter(values) => values.to_vec(),
         }
     }
+}
+
+/// Which way is better for a metric.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    HigherIsBetter,
+    LowerIsBetter,
+    #[serde(rename = "closer_to_1")]
+    CloserTo1,
+    Neutral,
 }
 
 /// Whose people a sum counts.

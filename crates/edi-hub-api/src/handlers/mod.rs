@@ -1,0 +1,139 @@
+//! The HTTP API: every route is registered with its OpenAPI description
+//! (utoipa-axum), so the served spec is built from the routes served.
+
+mod access_log;
+mod benchmarks;
+mod catalogue;
+mod coverage;
+pub(crate) mod paths;
+mod profile;
+mod reference;
+mod submissions;
+mod system;
+mod target_input;
+mod targets;
+mod tokens;
+mod validate;
+mod whoami;
+
+use axum::Router;
+use axum::middleware::from_fn_with_state;
+use chrono::Utc;
+use edi_hub_store::{AccessEvent, AccessOutcome};
+use utoipa::openapi::OpenApi as Spec;
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::app::AppState;
+use crate::auth::Caller;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "EDI Hub API",
+        description = "Benchmarking race equality in the workforces of London's local authorities.\n\nBoroughs upload quarterly, anonymised, aggregated datasets (CSV or Parquet); analysts query benchmarks of one borough against London, inner/outer London and its sub-regional partnership. Every answer passes statistical disclosure control: a suppressed value is null in JSON (its column is listed in `suppressed`), `[c]` in CSV and null in Arrow and Parquet. A borough always sees its own data in full.\n\nAll `/api/v1` routes need a bearer token (`Authorization: Bearer <token>`). Each token is limited to the configured number of requests per second; over it the answer is 429 with `Retry-After`.",
+        license(name = "Apache-2.0"),
+        version = "1.0.0"
+    ),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "submissions", description = "Uploading, listing and withdrawing quarterly datasets"),
+        (name = "validation", description = "Checking a file without storing it"),
+        (name = "benchmarks", description = "The metric catalogue and benchmark answers"),
+        (name = "targets", description = "Action-plan targets of an organisation and progress against them"),
+        (name = "reference", description = "Reference data kept by data stewards"),
+        (name = "tokens", description = "API tokens and the access log, for data stewards; who the caller is, for any token"),
+        (name = "system", description = "Health and documentation")
+    )
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut Spec) {
+        if let Some(components) = openapi.components.as_mut() {
+            components.add_security_scheme("bearer", SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)));
+        }
+    }
+}
+
+/// The API routes with the OpenAPI document describing them.
+fn api(app: AppState) -> (Router<AppState>, Spec) {
+    let v1 = OpenApiRouter::new()
+        .routes(routes!(submissions::put_submission))
+        .routes(routes!(submissions::list_submissions))
+        .routes(routes!(submissions::withdraw_submission))
+        .routes(routes!(validate::validate_file))
+        .routes(routes!(coverage::coverage))
+        .routes(routes!(reference::put_population))
+        .routes(routes!(catalogue::list_metrics))
+        .routes(routes!(benchmarks::benchmark))
+        .routes(routes!(profile::profile))
+        .routes(routes!(targets::list_targets, targets::create_target))
+        .routes(routes!(targets::delete_target))
+        .routes(routes!(tokens::create_token, tokens::list_tokens))
+        .routes(routes!(tokens::revoke_token))
+        .routes(routes!(access_log::access_log))
+        .routes(routes!(whoami::whoami))
+        .route_layer(from_fn_with_state(app.clone(), crate::access::enforce))
+        .layer(from_fn_with_state(app.clone(), crate::rate_limit::limit));
+    let system = OpenApiRouter::new()
+        .routes(routes!(system::healthz))
+        .routes(routes!(system::readyz))
+        .routes(routes!(system::prometheus_metrics))
+        .route_layer(from_fn_with_state(app, crate::access::enforce));
+    OpenApiRouter::with_openapi(ApiDoc::openapi()).merge(v1).merge(system).split_for_parts()
+}
+
+/// The OpenAPI document of the API, as committed in `openapi/openapi.json`.
+pub fn spec(app: AppState) -> Spec {
+    api(app).1
+}
+
+/// The router with its state, plus the spec it serves at `/openapi.json`.
+pub fn routes(app: AppState) -> (Router, Spec) {
+    let (router, spec) = api(app.clone());
+    let router = router
+        .merge(SwaggerUi::new("/docs").url("/openapi.json", spec.clone()))
+        .merge(crate::dashboard::routes())
+        .fallback(not_found)
+        .layer(from_fn_with_state(app.clone(), crate::telemetry::track))
+        .with_state(app);
+    (router, spec)
+}
+
+/// Unknown paths: a problem document like every other error.
+async fn not_found(uri: axum::http::Uri) -> crate::error::ApiError {
+    let path: String = uri.path().chars().take(100).collect();
+    crate::error::ApiError::not_found(format!("nothing is served at {path}; see /docs/ for the API"))
+}
+
+/// Appends to the access log; a failure is logged, never shown to the caller.
+pub(crate) async fn log_access(
+    app: &AppState,
+    caller: Option<&Caller>,
+    action: &str,
+    outcome: AccessOutcome,
+    target: Option<String>,
+    submission_id: Option<String>,
+    detail: Option<String>,
+) {
+    let event = AccessEvent {
+        at: Utc::now(),
+        actor: caller.map(|c| c.id().to_string()),
+        role: caller.map(|c| c.role().name().to_string()),
+        organisation: caller.and_then(|c| c.organisation()).map(|o| o.code().to_string()),
+        action: action.to_string(),
+        outcome,
+        target,
+        submission_id,
+        detail,
+    };
+    if let Err(e) = app.store.log_access(&event).await {
+        tracing::warn!(error = %e, action, "could not write the access log");
+    }
+}

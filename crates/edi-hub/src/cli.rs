@@ -1,0 +1,180 @@
+//! The `edi-hub` command line: its commands and options (clap). What each
+//! command does lives in [`crate::commands`] and in the crates it calls.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use edi_hub_api::ServerConfig;
+use edi_hub_core::disclosure::Policy;
+use edi_hub_core::{Dataset, Organisation, Period};
+use edi_hub_store::{Role, StoreLocation};
+
+/// Benchmarking race equality in the workforces of London's local authorities.
+#[derive(Debug, Parser)]
+#[command(name = "edi-hub", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the hub's HTTP API.
+    Serve(ServeArgs),
+    /// Run the hub on a generated, clearly labelled SYNTHETIC data set (all
+    /// six datasets, all 33 authorities, the last 8 quarters) and print a
+    /// token for each role. Uses a fresh temporary directory unless a data
+    /// directory or object store is given.
+    Demo(ServeArgs),
+    /// Manage API tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+    /// Measure benchmark latency (uncached, cached, direct DataFusion) and
+    /// cached throughput against a hello-world route on a generated data set.
+    Bench(edi_hub_bench::BenchArgs),
+    /// Check a file offline with exactly the hub's upload validation; exits
+    /// non-zero and lists every problem when it is not valid.
+    Validate {
+        /// workforce, pay, recruitment, casework, progression, survey or population.
+        #[arg(long)]
+        dataset: Dataset,
+        /// The file: CSV, or Parquet when its name ends in .parquet (.gz for gzip).
+        file: PathBuf,
+    },
+    /// Upload quarterly files to a hub, with a progress bar and a report per
+    /// file; exits non-zero if any file is rejected or cannot be sent.
+    ///
+    /// Each file's dataset and quarter come from its name,
+    /// {organisation}_{dataset}_{period}.csv (e.g. E09000015_workforce_2025-Q1.csv)
+    /// or {dataset}_{period}.csv with --organisation, or from --dataset and
+    /// --period. .parquet files are sent as Parquet; a further .gz as gzip.
+    Upload(edi_hub_client::UploadArgs),
+    /// Print an example CSV for a dataset: its header and a few valid rows.
+    Template {
+        /// workforce, pay, recruitment, casework, progression, survey or population.
+        dataset: Dataset,
+    },
+    /// Check, by linear programming, that nothing the hub publishes about a
+    /// period lets anyone work out a withheld count (steward tool; reads
+    /// the store directly). Exits non-zero when a count can be pinned down.
+    DisclosureAudit(AuditArgs),
+    /// Write the generated OpenAPI spec and dataset JSON Schemas.
+    Spec {
+        /// Project directory holding openapi/ and schemas/.
+        #[arg(long, default_value = ".")]
+        out: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create a token and print it, alone, on one line (it is not shown again).
+    Create(TokenCreateArgs),
+}
+
+/// Where the hub keeps its data.
+#[derive(Debug, Clone, Args)]
+pub struct StoreArgs {
+    /// Local data directory, the embedded default store [default: ./data]
+    #[arg(long, env = "EDI_HUB_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Object store URL, e.g. s3://bucket/prefix (configured by the standard
+    /// AWS_* variables); when set it replaces the data directory.
+    #[arg(long, env = "EDI_HUB_OBJECT_STORE_URL")]
+    pub object_store_url: Option<String>,
+}
+
+impl StoreArgs {
+    pub fn location(&self) -> StoreLocation {
+        match &self.object_store_url {
+            Some(url) if !url.trim().is_empty() => StoreLocation::Url(url.clone()),
+            _ => StoreLocation::Directory(self.data_dir.clone().unwrap_or_else(|| PathBuf::from("./data"))),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// Address to listen on.
+    #[arg(long, env = "EDI_HUB_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    /// Smallest non-zero count published to others (k).
+    #[arg(long, env = "EDI_HUB_MIN_COUNT", default_value_t = 10, value_parser = clap::value_parser!(i64).range(1..))]
+    pub min_count: i64,
+    /// Requests per second per token; 0 turns rate limiting off.
+    #[arg(long, env = "EDI_HUB_RATE_LIMIT", default_value_t = 100)]
+    pub rate_limit: u32,
+    /// Largest upload in bytes (after decompression).
+    #[arg(long, env = "EDI_HUB_MAX_UPLOAD_BYTES", default_value_t = 50 * 1024 * 1024)]
+    pub max_upload_bytes: usize,
+    /// Log format.
+    #[arg(long, env = "EDI_HUB_LOG_FORMAT", value_enum, default_value = "text")]
+    pub log_format: LogFormat,
+}
+
+impl ServeArgs {
+    pub fn config(&self) -> ServerConfig {
+        ServerConfig {
+            listen: self.listen,
+            policy: Policy { min_count: self.min_count },
+            rate_limit: self.rate_limit,
+            max_upload_bytes: self.max_upload_bytes,
+            ..ServerConfig::default()
+        }
+    }
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct TokenCreateArgs {
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// steward, analyst or submitter.
+    #[arg(long, value_parser = parse_role)]
+    pub role: Role,
+    /// GSS code of the organisation (submitters only, required for them).
+    #[arg(long)]
+    pub organisation: Option<Organisation>,
+    /// A note on who holds the token.
+    #[arg(long)]
+    pub label: Option<String>,
+    /// Days until the token expires (no expiry when absent).
+    #[arg(long)]
+    pub expires_in_days: Option<u32>,
+}
+
+fn parse_role(s: &str) -> Result<Role, String> {
+    Role::parse(s).ok_or_else(|| format!("'{s}' is not a role: use steward, analyst or submitter"))
+}
+
+/// Options of `edi-hub disclosure-audit`.
+#[derive(Debug, Clone, Args)]
+pub struct AuditArgs {
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// The quarter to audit, e.g. 2025-Q1.
+    #[arg(long)]
+    pub period: Period,
+    /// Only this organisation (all with data when absent).
+    #[arg(long)]
+    pub organisation: Option<Organisation>,
+    /// Smallest non-zero count published to others (k), as the hub serves it.
+    #[arg(long, env = "EDI_HUB_MIN_COUNT", default_value_t = 10, value_parser = clap::value_parser!(i64).range(1..))]
+    pub min_count: i64,
+    /// A sensitive count leaks when fewer than this many values beside its
+    /// own remain possible (1: it cannot be pinned to one value).
+    #[arg(long, default_value_t = 1)]
+    pub protection: u32,
+    /// Only count what the protected patterns withhold (no answers read,
+    /// no linear programs): a quick measure of information loss.
+    #[arg(long)]
+    pub counts_only: bool,
+}

@@ -1,0 +1,213 @@
+//! What each command does: logging set up, then a call into the crate that
+//! does the work. One error type for every command (`anyhow`).
+
+use std::path::Path;
+use std::sync::Arc;
+
+use anyhow::{Context as _, bail};
+use edi_hub_api::{App, ServerConfig, serve};
+use edi_hub_core::disclosure::Policy;
+use edi_hub_store::{NewToken, Role, Store, StoreLocation};
+
+use crate::cli::{AuditArgs, Cli, Command, LogFormat, ServeArgs, TokenCommand, TokenCreateArgs};
+
+fn init_logging(format: LogFormat, to_stdout: bool) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_env("EDI_HUB_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
+    let terminal = if to_stdout {
+        std::io::IsTerminal::is_terminal(&std::io::stdout())
+    } else {
+        std::io::IsTerminal::is_terminal(&std::io::stderr())
+    };
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_target(false).with_ansi(terminal);
+    let result = match (format, to_stdout) {
+        (LogFormat::Json, true) => builder.json().try_init(),
+        (LogFormat::Json, false) => builder.json().with_writer(std::io::stderr).try_init(),
+        (LogFormat::Text, true) => builder.try_init(),
+        (LogFormat::Text, false) => builder.with_writer(std::io::stderr).try_init(),
+    };
+    let _ = result;
+}
+
+/// Runs the command line.
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Serve(args) => {
+            init_logging(args.log_format, true);
+            serve_command(&args).await
+        }
+        Command::Demo(args) => {
+            init_logging(args.log_format, true);
+            demo_command(&args).await
+        }
+        Command::Token(TokenCommand::Create(args)) => {
+            init_logging(LogFormat::Text, false);
+            token_create(&args).await
+        }
+        Command::Bench(args) => {
+            init_logging(LogFormat::Text, false);
+            edi_hub_bench::run(&args).await
+        }
+        Command::Validate { dataset, file } => match edi_hub_client::validate_file(dataset, &file)? {
+            edi_hub_client::Checked::Valid(report) => {
+                println!("{report}");
+                Ok(())
+            }
+            edi_hub_client::Checked::Invalid(report) => {
+                print!("{report}");
+                bail!("the file is not valid")
+            }
+        },
+        Command::Upload(args) => edi_hub_client::upload(&args).await,
+        Command::Template { dataset } => {
+            print!("{}", edi_hub_core::template::csv(dataset));
+            Ok(())
+        }
+        Command::DisclosureAudit(args) => {
+            init_logging(LogFormat::Text, false);
+            disclosure_audit(&args).await
+        }
+        Command::Spec { out } => {
+            init_logging(LogFormat::Text, false);
+            write_spec(&out)
+        }
+    }
+}
+
+async fn serve_command(args: &ServeArgs) -> anyhow::Result<()> {
+    let store = Arc::new(Store::open(&args.store.location())?);
+    if let Err(e) = store.refresh().await {
+        tracing::warn!(error = %e, "the object store is not reachable yet; /readyz answers 503 until it is");
+    }
+    // A store that holds the demo data set keeps saying so when served.
+    let synthetic = store.has_note(edi_hub_synthetic::MARKER).await;
+    if synthetic {
+        tracing::warn!("this store holds the SYNTHETIC demo data set; every answer is labelled so");
+    }
+    run_server(store, ServerConfig { synthetic, ..args.config() }).await
+}
+
+async fn run_server(store: Arc<Store>, config: ServerConfig) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.listen))?;
+    let addr = listener.local_addr()?;
+    let app = App::new(store.clone(), config)?;
+    tracing::info!("EDI Hub listening on http://{addr} (store: {})", store.describe());
+    serve(app, listener, shutdown_signal()).await?;
+    tracing::info!("EDI Hub stopped");
+    Ok(())
+}
+
+async fn demo_command(args: &ServeArgs) -> anyhow::Result<()> {
+    // Without a data directory or object store, a fresh temporary directory
+    // (removed when the demo stops).
+    let mut _temporary = None;
+    let location = match (&args.store.object_store_url, &args.store.data_dir) {
+        (Some(url), _) if !url.trim().is_empty() => StoreLocation::Url(url.clone()),
+        (_, Some(dir)) => StoreLocation::Directory(dir.clone()),
+        _ => {
+            let dir = tempfile::Builder::new().prefix("edi-hub-demo-").tempdir()?;
+            let location = StoreLocation::Directory(dir.path().to_path_buf());
+            _temporary = Some(dir);
+            location
+        }
+    };
+    let store = Arc::new(Store::open(&location)?);
+    store.refresh().await?;
+    let current = edi_hub_core::Period::containing(chrono::Utc::now().date_naive());
+    let periods = edi_hub_synthetic::last_quarters(current, 8);
+    if store.snapshot().submissions.is_empty() {
+        eprintln!(
+            "Generating the SYNTHETIC demo data set: 6 datasets x 33 authorities x {} quarters ({} to {})...",
+            periods.len(),
+            periods[0],
+            periods[periods.len() - 1]
+        );
+        let n = edi_hub_synthetic::load(&store, &periods, 2026).await?;
+        eprintln!("Stored {n} synthetic submissions and a synthetic population table.");
+    }
+    let mut tokens = Vec::new();
+    for (role, organisation, label) in [
+        (Role::Steward, None, "demo steward"),
+        (Role::Analyst, None, "demo analyst"),
+        (Role::Submitter, Some("E09000015"), "demo submitter (Harrow)"),
+    ] {
+        let organisation = organisation.and_then(|o| o.parse().ok());
+        let new = NewToken { role, organisation, label: Some(label.into()), expires_at: None };
+        let (_, token) = store.tokens().create(new).await?;
+        tokens.push((label, token));
+    }
+    let listen = args.listen;
+    println!("EDI Hub DEMO: every figure is SYNTHETIC (generated, not real council data).");
+    println!("Store: {}", store.describe());
+    println!("Quarters: {} to {}", periods[0], periods[periods.len() - 1]);
+    for (label, token) in &tokens {
+        println!("  {label:<26} {token}");
+    }
+    println!(
+        "Try: curl -H \"Authorization: Bearer <token>\" \"http://{listen}/api/v1/benchmarks/workforce_share?period={}\"",
+        periods[periods.len() - 1]
+    );
+    let config = ServerConfig { synthetic: true, ..args.config() };
+    run_server(store, config).await
+}
+
+async fn token_create(args: &TokenCreateArgs) -> anyhow::Result<()> {
+    let organisation = match (args.role, args.organisation) {
+        (Role::Submitter, None) => bail!("a submitter token needs --organisation"),
+        (Role::Submitter, Some(o)) => Some(o),
+        (_, Some(_)) => bail!("--organisation is only for submitter tokens"),
+        (_, None) => None,
+    };
+    let store = Store::open(&args.store.location())?;
+    let expires_at = args.expires_in_days.map(|d| chrono::Utc::now() + chrono::Duration::days(i64::from(d)));
+    let new = NewToken { role: args.role, organisation, label: args.label.clone(), expires_at };
+    let (_, token) = store.tokens().create(new).await?;
+    println!("{token}");
+    Ok(())
+}
+
+async fn disclosure_audit(args: &AuditArgs) -> anyhow::Result<()> {
+    let store = Arc::new(Store::open(&args.store.location())?);
+    let policy = Policy { min_count: args.min_count };
+    let solve = !args.counts_only;
+    let report =
+        edi_hub_disclosure_audit::audit_period(store, policy, args.period, args.organisation, args.protection, solve)
+            .await?;
+    print!("{}", report.render());
+    if !report.passed() {
+        bail!("the audit found figures that can be worked out");
+    }
+    Ok(())
+}
+
+/// Writes `openapi/openapi.json`, `schemas/*.json` and the README's access table under `out`.
+fn write_spec(out: &Path) -> anyhow::Result<()> {
+    for path in edi_hub_api::spec::write_generated_files(out).with_context(|| out.display().to_string())? {
+        eprintln!("wrote {}", path.display());
+    }
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}
