@@ -140,4 +140,6 @@ fn absent(def: &ColumnDef, rows: usize) -> Values {
 }
 
 #[cfg(test)]
+mod mutation;
+#[cfg(test)]
 mod tests;

@@ -1,21 +1,30 @@
 //! Reading an uploaded Parquet file: counts of any integer type, pay bands
 //! as integers, flags as booleans, codes as plain or dictionary strings, pay
-//! as floats or decimals.
+//! as floats or decimals. A damaged file (a footer pointing outside the data,
+//! pages the reader cannot decode, even ones it panics on) is one problem.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use arrow::array::{Array, ArrayRef, AsArray};
 use arrow::compute::cast;
 use arrow::datatypes::{DataType, Int64Type, UInt64Type};
 use bytes::Bytes;
 use parquet::arrow::ProjectionMask;
-use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use parquet::arrow::arrow_reader::{ArrowReaderOptions, ParquetRecordBatchReaderBuilder};
 
 use super::column::{ColumnBuilder, Physical};
 use super::header::HeaderMap;
-use super::problem::{Problem, Problems};
+use super::problem::{Problem, Problems, shorten};
 use super::{Limits, Read};
 use crate::dataset::Dataset;
 
 const BATCH_ROWS: usize = 8192;
+
+/// Length of the trailer: the footer length (4 bytes) and the marker 'PAR1'.
+const TRAILER: usize = 8;
+
+/// The start of the message for a file the Parquet reader panicked on.
+pub const DECODER_FAILED: &str = "the Parquet data could not be decoded: the file is damaged";
 
 pub fn read(dataset: Dataset, bytes: Bytes, limits: &Limits, problems: &mut Problems) -> Option<Read> {
     if bytes.len() < 12 || !bytes.starts_with(b"PAR1") || !bytes.ends_with(b"PAR1") {
@@ -24,7 +33,52 @@ pub fn read(dataset: Dataset, bytes: Bytes, limits: &Limits, problems: &mut Prob
         ));
         return None;
     }
-    let builder = match ParquetRecordBatchReaderBuilder::try_new(bytes) {
+    // The Parquet reader panics on some damaged files instead of returning an
+    // error (e.g. a dictionary-encoded page in a column chunk without a
+    // dictionary page): such a file is refused like any other damaged file.
+    let mut phase = Phase::Footer;
+    match catch_unwind(AssertUnwindSafe(|| read_parquet(dataset, bytes, limits, problems, &mut phase))) {
+        Ok(read) => read,
+        Err(panic) => {
+            let detail = panic
+                .downcast_ref::<String>()
+                .map(String::as_str)
+                .or_else(|| panic.downcast_ref::<&str>().copied())
+                .unwrap_or("no detail");
+            let during = match phase {
+                Phase::Footer => "reading the footer",
+                Phase::Pages => "decoding the pages",
+            };
+            problems.push(Problem::file(format!(
+                "{DECODER_FAILED} (the Parquet reader failed {during}: {}); export it again from the software that made it",
+                shorten(detail)
+            )));
+            None
+        }
+    }
+}
+
+/// How far reading got (named in the problem if the reader panics).
+#[derive(Debug, Clone, Copy)]
+enum Phase {
+    Footer,
+    Pages,
+}
+
+fn read_parquet(
+    dataset: Dataset,
+    bytes: Bytes,
+    limits: &Limits,
+    problems: &mut Problems,
+    phase: &mut Phase,
+) -> Option<Read> {
+    let footer_start = data_section_end(&bytes);
+    // Column types come from the Parquet schema. The Arrow schema some
+    // writers add to the footer is not read: it only refines types the
+    // validator treats alike (dictionary, large and view strings), and its
+    // decoder panics on many damaged schemas.
+    let options = ArrowReaderOptions::new().with_skip_arrow_metadata(true);
+    let builder = match ParquetRecordBatchReaderBuilder::try_new_with_options(bytes, options) {
         Ok(b) => b,
         Err(e) => {
             problems.push(Problem::file(format!("the Parquet file could not be read: {e}")));
@@ -37,14 +91,39 @@ pub fn read(dataset: Dataset, bytes: Bytes, limits: &Limits, problems: &mut Prob
         problems.push(Problem::file(format!("the file has more than {} data rows", limits.max_rows)));
         return None;
     }
-    let uncompressed: i64 =
-        metadata.row_groups().iter().flat_map(|rg| rg.columns().iter().map(|c| c.uncompressed_size().max(0))).sum();
-    if uncompressed as u64 > limits.max_uncompressed_bytes {
+    // Saturating: a damaged footer may declare sizes whose sum overflows.
+    let uncompressed = metadata
+        .row_groups()
+        .iter()
+        .flat_map(|rg| rg.columns())
+        .fold(0u64, |sum, c| sum.saturating_add(c.uncompressed_size().max(0) as u64));
+    if uncompressed > limits.max_uncompressed_bytes {
         problems.push(Problem::file(format!(
             "the file expands to {uncompressed} bytes, more than the {} allowed",
             limits.max_uncompressed_bytes
         )));
         return None;
+    }
+    // Every column chunk lies between the leading marker and the footer. A
+    // file cut short and given its footer back points at data that is not
+    // there (or at the footer itself, which the reader would decode as pages).
+    for (group, rg) in metadata.row_groups().iter().enumerate() {
+        for c in rg.columns() {
+            let start = c.dictionary_page_offset().unwrap_or(c.data_page_offset());
+            let end = start.checked_add(c.compressed_size());
+            let inside = start >= 4
+                && c.data_page_offset() >= start
+                && c.compressed_size() >= 0
+                && end.is_some_and(|end| end as u64 <= footer_start);
+            if !inside {
+                problems.push(Problem::file(format!(
+                    "the Parquet file is damaged or cut short: the data of column '{}' in row group {} is not where its footer says",
+                    shorten(&c.column_path().string()),
+                    group + 1
+                )));
+                return None;
+            }
+        }
     }
 
     let schema = builder.schema().clone();
@@ -75,6 +154,7 @@ pub fn read(dataset: Dataset, bytes: Bytes, limits: &Limits, problems: &mut Prob
         }
     };
 
+    *phase = Phase::Pages;
     let mut rows = 0usize;
     for batch in reader {
         let batch = match batch {
@@ -101,6 +181,14 @@ pub fn read(dataset: Dataset, bytes: Bytes, limits: &Limits, problems: &mut Prob
         }
     }
     Read::finish(rows, builders, &header, Vec::new(), problems, "the file has no data rows")
+}
+
+/// Where the footer (the file metadata) starts: the data section ends there.
+fn data_section_end(bytes: &[u8]) -> u64 {
+    let len = bytes.len();
+    let length_field = bytes.get(len.saturating_sub(TRAILER)..len.saturating_sub(4)).unwrap_or_default();
+    let footer_len = length_field.try_into().map_or(u64::MAX, |b: [u8; 4]| u64::from(u32::from_le_bytes(b)));
+    (len as u64).saturating_sub(TRAILER as u64).saturating_sub(footer_len)
 }
 
 fn physical(t: &DataType) -> Option<Physical> {

@@ -18,11 +18,13 @@ enum Key {
     Absent,
 }
 
+/// The key part of row `i` (`Absent` for a missing value, or a column the
+/// file does not have: its value list is empty).
 fn key_at(values: &Values, i: usize) -> Key {
     match values {
-        Values::Code(v) => v[i].map_or(Key::Absent, Key::Code),
-        Values::Int(v) => v[i].map_or(Key::Absent, Key::Int),
-        Values::Bool(v) => v[i].map_or(Key::Absent, Key::Bool),
+        Values::Code(v) => v.get(i).copied().flatten().map_or(Key::Absent, Key::Code),
+        Values::Int(v) => v.get(i).copied().flatten().map_or(Key::Absent, Key::Int),
+        Values::Bool(v) => v.get(i).copied().flatten().map_or(Key::Absent, Key::Bool),
         Values::Float(_) => Key::Absent,
     }
 }
@@ -46,7 +48,7 @@ fn describe(builders: &[ColumnBuilder], present: &[usize], i: usize, skip: Optio
 pub fn check(dataset: Dataset, builders: &[ColumnBuilder], present: &[usize], good: &[bool], problems: &mut Problems) {
     let dims: Vec<usize> = present.iter().copied().filter(|&c| builders[c].def.role == Role::Dimension).collect();
     duplicates(builders, present, &dims, good, problems);
-    parent_and_child(dataset, builders, good, problems);
+    parent_and_child(dataset, builders, present, good, problems);
     for rule in dataset.rules() {
         match *rule {
             Rule::NotAbove { column, limit } => not_above(builders, column, limit, good, problems),
@@ -83,11 +85,25 @@ fn duplicates(builders: &[ColumnBuilder], present: &[usize], dims: &[usize], goo
     }
 }
 
-fn parent_and_child(dataset: Dataset, builders: &[ColumnBuilder], good: &[bool], problems: &mut Problems) {
+fn parent_and_child(
+    dataset: Dataset,
+    builders: &[ColumnBuilder],
+    present: &[usize],
+    good: &[bool],
+    problems: &mut Problems,
+) {
     let Some(eth) = column(builders, "ethnicity") else {
         return;
     };
-    let partition = dataset.partition().and_then(|p| column(builders, p));
+    let partition = match dataset.partition() {
+        None => None,
+        // Without its partition column (already a problem: it is required)
+        // the file's codes cannot be grouped, so they are not compared.
+        Some(p) => match builders.iter().position(|b| b.def.name == p) {
+            Some(i) if present.contains(&i) => Some(&builders[i]),
+            _ => return,
+        },
+    };
     // First row of each (partition, code).
     let mut first: HashMap<(Key, &'static str), usize> = HashMap::new();
     for (i, ok) in good.iter().enumerate() {

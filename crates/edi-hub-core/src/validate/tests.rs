@@ -127,6 +127,16 @@ fn population_checks_parent_child_per_organisation() {
 }
 
 #[test]
+fn population_without_its_organisation_column_lists_the_problem() {
+    // The parent/child check read the absent organisation column and
+    // panicked (index out of bounds) instead of listing the problem.
+    let ps = problems(Dataset::Population, "ethnicity,residents\nblack,10\nblack_african,5\n");
+    assert!(has(&ps, None, Some("organisation"), "required column 'organisation' is missing"), "{ps:?}");
+    let ps = problems(Dataset::Population, "organisatoin,ethnicity,residents\nE09000001,black,10\n");
+    assert!(has(&ps, None, Some("organisation"), "required column 'organisation' is missing"), "{ps:?}");
+}
+
+#[test]
 fn problem_list_is_capped() {
     let mut text = String::from("ethnicity,case_type,count\n");
     for _ in 0..3000 {
