@@ -1,6 +1,8 @@
 //! The committed corpus of malformed and hostile files (`tests/corpus/`):
 //! every one gets a 4xx with a problem document, never a 5xx, and nothing is
-//! stored. `write_corpus` (ignored) regenerates the files.
+//! stored; then a valid file sent the same way is stored (so a route that
+//! refuses everything cannot pass). `write_corpus` (ignored) regenerates the
+//! files.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -9,10 +11,26 @@ use std::sync::Arc;
 use arrow::array::{Array, ArrayRef, Int32Array, Int64Array, ListArray, StringArray, StructArray};
 use arrow::datatypes::{DataType, Field, Int32Type};
 
-use crate::support::{PARQUET, TestHub, parquet_of};
+use crate::fixtures;
+use crate::support::{PARQUET, TestHub, all_submissions, parquet_of};
+
+const ROUTE: &str = "/api/v1/submissions/E09000009/workforce/2025-Q1";
 
 fn corpus_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("corpus")
+}
+
+/// PUTs a file to [`ROUTE`], typed by its name (`.parquet`, `.gz`, else CSV).
+async fn upload(hub: &TestHub, token: &str, name: &str, bytes: Vec<u8>) -> reqwest::Response {
+    let mut request = hub
+        .client
+        .put(hub.url(ROUTE))
+        .bearer_auth(token)
+        .header("content-type", if name.contains(".parquet") { PARQUET } else { "text/csv" });
+    if name.ends_with(".gz") {
+        request = request.header("content-encoding", "gzip");
+    }
+    request.body(bytes).send().await.unwrap()
 }
 
 #[tokio::test]
@@ -28,15 +46,7 @@ async fn every_corpus_file_is_refused_cleanly() {
             continue;
         }
         let bytes = std::fs::read(&path).unwrap();
-        let mut request = hub
-            .client
-            .put(hub.url("/api/v1/submissions/E09000009/workforce/2025-Q1"))
-            .bearer_auth(&token)
-            .header("content-type", if name.contains(".parquet") { PARQUET } else { "text/csv" });
-        if name.ends_with(".gz") {
-            request = request.header("content-encoding", "gzip");
-        }
-        let r = request.body(bytes).send().await.unwrap();
+        let r = upload(&hub, &token, &name, bytes).await;
         let status = r.status().as_u16();
         assert!((400..500).contains(&status), "{name}: {status}");
         assert_eq!(r.headers()["content-type"], "application/problem+json", "{name}");
@@ -44,6 +54,22 @@ async fn every_corpus_file_is_refused_cleanly() {
         assert!(body["detail"].is_string(), "{name}");
     }
     assert_eq!(hub.data_files(), 0);
+
+    // Positive control: a valid file, same route, same token, same request.
+    let r = upload(&hub, &token, "valid.csv", fixtures::WORKFORCE.as_bytes().to_vec()).await;
+    let status = r.status();
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(status, 201, "the valid control file was refused: {body}");
+    assert_eq!(body["rows"], 4, "{body}");
+    assert_eq!(hub.data_files(), 1);
+    let list = all_submissions(&hub.client, &hub.base, &hub.steward().await).await;
+    let stored = list["submissions"].as_array().unwrap();
+    assert_eq!(stored.len(), 1, "{list}");
+    assert_eq!(stored[0]["id"], body["id"]);
+    assert_eq!(stored[0]["organisation"], "E09000009");
+    assert_eq!(stored[0]["dataset"], "workforce");
+    assert_eq!(stored[0]["period"], "2025-Q1");
+    assert_eq!(stored[0]["status"], "current");
 }
 
 fn write(name: &str, bytes: &[u8]) {
