@@ -38,7 +38,7 @@ use bytes::Bytes;
 use parquet::arrow::ArrowWriter;
 use parquet::arrow::arrow_writer::ArrowWriterOptions;
 use parquet::basic::{Compression, GzipLevel, ZstdLevel};
-use parquet::file::metadata::{PageIndexPolicy, ParquetMetaDataReader, ParquetMetaDataWriter};
+use parquet::file::metadata::{PageIndexPolicy, ParquetMetaDataReader, ParquetMetaDataWriter, RowGroupMetaData};
 use parquet::file::properties::{EnabledStatistics, WriterProperties, WriterVersion};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
@@ -524,6 +524,10 @@ fn stage(outcome: &Outcome) -> &'static str {
         "refused at the footer"
     } else if any("more than 1000000 data rows") || any("the file expands to") {
         "refused by size limits (footer parsed)"
+    } else if any("row groups do not add up") {
+        "refused: row counts do not add up (footer parsed)"
+    } else if any("rows but its pages hold") {
+        "refused: pages hold another row count (pages decoded)"
     } else if any("is not where its footer says") {
         "refused: chunks outside the data section (footer parsed)"
     } else if any(parquet_input::DECODER_FAILED) && any("failed decoding the pages") {
@@ -963,33 +967,58 @@ fn a_dictionary_page_without_its_dictionary_is_a_problem() {
 #[test]
 fn declared_sizes_that_overflow_are_refused() {
     let base = parquet_corpus().iter().find(|b| b.dataset == Dataset::Workforce && b.shape == 0).unwrap();
-    let meta = ParquetMetaDataReader::new().parse_and_finish(&Bytes::copy_from_slice(&base.bytes)).unwrap();
-    let mut builder = meta.into_builder();
-    let groups = builder
-        .take_row_groups()
-        .into_iter()
-        .map(|rg| {
-            let columns = rg
-                .columns()
-                .iter()
-                .enumerate()
-                .map(|(i, c)| {
-                    let size = if i < 8 { 1_i64 << 62 } else { c.uncompressed_size() };
-                    c.clone().into_builder().set_total_uncompressed_size(size).build().unwrap()
-                })
-                .collect();
-            rg.into_builder().set_column_metadata(columns).build().unwrap()
-        })
-        .collect();
-    let meta = builder.set_row_groups(groups).build();
-    assert!(meta.row_groups()[0].columns().len() == 9);
-    let mut footer = Vec::new();
-    ParquetMetaDataWriter::new(&mut footer, &meta).finish().unwrap();
-    let bytes = [&base.bytes[..base.layout.footer_start], footer.as_slice()].concat();
+    let bytes = with_row_groups(base, |_, rg| {
+        assert_eq!(rg.columns().len(), 9);
+        let columns = rg
+            .columns()
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let size = if i < 8 { 1_i64 << 62 } else { c.uncompressed_size() };
+                c.clone().into_builder().set_total_uncompressed_size(size).build().unwrap()
+            })
+            .collect();
+        rg.into_builder().set_column_metadata(columns).build().unwrap()
+    });
 
     let (outcome, _) = run(Dataset::Workforce, UploadFormat::Parquet, bytes);
     let Outcome::Done(Err(ps)) = outcome else { panic!("the file must be refused with problems, not panic or pass") };
     assert!(ps.iter().any(|p| p.message.contains("the file expands to")), "{ps:?}");
+}
+
+/// The footer of a valid file, with its row groups changed by `edit`.
+fn with_row_groups(base: &ParquetBase, edit: impl Fn(usize, RowGroupMetaData) -> RowGroupMetaData) -> Vec<u8> {
+    let meta = ParquetMetaDataReader::new().parse_and_finish(&Bytes::copy_from_slice(&base.bytes)).unwrap();
+    let mut builder = meta.into_builder();
+    let groups = builder.take_row_groups().into_iter().enumerate().map(|(i, rg)| edit(i, rg)).collect();
+    let meta = builder.set_row_groups(groups).build();
+    let mut footer = Vec::new();
+    ParquetMetaDataWriter::new(&mut footer, &meta).finish().unwrap();
+    [&base.bytes[..base.layout.footer_start], footer.as_slice()].concat()
+}
+
+/// A negative row group count overflowed the reader's sum of counts (a
+/// panic in debug builds); counts that do not add up, or that disagree with
+/// the rows the pages hold, are a damaged file.
+#[test]
+fn row_group_counts_are_checked() {
+    let base = parquet_corpus().iter().find(|b| b.dataset == Dataset::Workforce && b.shape == 1).unwrap();
+    let negative = with_row_groups(base, |i, rg| {
+        let rows = if i == 0 { -1 } else { rg.num_rows() };
+        rg.into_builder().set_num_rows(rows).build().unwrap()
+    });
+    let (outcome, _) = run(Dataset::Workforce, UploadFormat::Parquet, negative);
+    let Outcome::Done(Err(ps)) = outcome else { panic!("the file must be refused with problems, not panic or pass") };
+    assert!(ps.iter().any(|p| p.message.contains("row groups do not add up")), "{ps:?}");
+    let fewer = with_row_groups(base, |i, rg| {
+        let rows = if i == 0 { rg.num_rows() - 1 } else { rg.num_rows() };
+        rg.into_builder().set_num_rows(rows).build().unwrap()
+    });
+    // Counts that add up but disagree with the pages (the reader reads the
+    // pages' 40 rows): the file contradicts itself.
+    let (outcome, _) = run(Dataset::Workforce, UploadFormat::Parquet, fewer);
+    let Outcome::Done(Err(ps)) = outcome else { panic!("the file must be refused with problems, not panic or pass") };
+    assert!(ps.iter().any(|p| p.message.contains("declares 39 rows but its pages hold 40")), "{ps:?}");
 }
 
 // ---------------------------------------------------------------------------

@@ -104,6 +104,18 @@ fn read_parquet(
         )));
         return None;
     }
+    // The row groups' counts add up to the file's (the reader sums them
+    // unchecked: a damaged count overflowed it).
+    let groups_rows = metadata
+        .row_groups()
+        .iter()
+        .try_fold(0i64, |sum, rg| if rg.num_rows() < 0 { None } else { sum.checked_add(rg.num_rows()) });
+    if groups_rows != Some(declared_rows) {
+        problems.push(Problem::file(format!(
+            "the Parquet file is damaged: its row groups do not add up to the {declared_rows} rows its footer declares"
+        )));
+        return None;
+    }
     // Every column chunk lies between the leading marker and the footer. A
     // file cut short and given its footer back points at data that is not
     // there (or at the footer itself, which the reader would decode as pages).
@@ -172,6 +184,12 @@ fn read_parquet(
             push_array(&mut builders[*def_index], rows, batch.column(position), problems);
         }
         rows += batch.num_rows();
+    }
+    if !readable.is_empty() && rows as i64 != declared_rows {
+        problems.push(Problem::file(format!(
+            "the Parquet file is damaged: its footer declares {declared_rows} rows but its pages hold {rows}"
+        )));
+        return None;
     }
     for (file_index, target) in header.file_columns.iter().enumerate() {
         if let Some(def_index) = target
