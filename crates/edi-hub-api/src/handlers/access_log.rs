@@ -2,18 +2,18 @@
 //! who uploaded, withdrew, read unredacted or changed tokens, for stewards,
 //! in the four formats.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use arrow::array::{ArrayRef, StringArray};
-use axum::extract::{Query, State};
-use axum::http::HeaderMap;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue};
 use axum::response::Response;
 use chrono::{DateTime, NaiveDate, Utc};
 use edi_hub_store::AccessEvent;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use super::query::QueryParams;
 use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, ProblemDetails};
@@ -43,16 +43,18 @@ pub struct AuditEntry {
     pub detail: Option<String>,
 }
 
-/// Audit events, oldest first.
+/// Access-log events, oldest first, one page.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AuditLog {
     pub events: Vec<AuditEntry>,
+    /// Give as `page_token` for the next page; null on the last page.
+    #[schema(nullable)]
+    pub next_page_token: Option<String>,
 }
 
 /// Filters of the audit log.
-#[derive(Debug, IntoParams)]
+#[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
-#[allow(dead_code)]
 pub struct AuditQuery {
     /// Only this action.
     action: Option<String>,
@@ -68,6 +70,12 @@ pub struct AuditQuery {
     from: Option<String>,
     /// To this day (`YYYY-MM-DD`, inclusive).
     to: Option<String>,
+    /// Page size, 1 to 1000 (default 100).
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 1000)]
+    limit: Option<String>,
+    /// `next_page_token` of the previous page (also sent as the
+    /// `x-next-page-token` header, for the flat formats).
+    page_token: Option<String>,
     /// `json`, `csv`, `arrow` or `parquet`; wins over `Accept`.
     format: Option<String>,
 }
@@ -76,7 +84,7 @@ fn outcome_name(e: &AccessEvent) -> String {
     serde_json::to_value(e.outcome).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default()
 }
 
-fn day(name: &str, value: Option<&String>) -> ApiResult<Option<NaiveDate>> {
+fn day(name: &str, value: Option<&str>) -> ApiResult<Option<NaiveDate>> {
     value
         .map(|v| {
             NaiveDate::parse_from_str(v, "%Y-%m-%d")
@@ -88,7 +96,8 @@ fn day(name: &str, value: Option<&String>) -> ApiResult<Option<NaiveDate>> {
 /// The audit log.
 ///
 /// Stewards only. Uploads (accepted and rejected), withdrawals, population
-/// changes, unredacted reads and token changes, oldest first, with filters.
+/// changes, unredacted reads and token changes, oldest first, with filters,
+/// in pages (`limit`, `page_token`); only the days from `from` to `to` are read.
 #[utoipa::path(
     get,
     path = "/api/v1/audit",
@@ -97,7 +106,7 @@ fn day(name: &str, value: Option<&String>) -> ApiResult<Option<NaiveDate>> {
     security(("bearer" = [])),
     params(AuditQuery),
     responses(
-        (status = 200, description = "The events", content(
+        (status = 200, description = "The events", headers(("x-next-page-token" = String, description = "The next page's token, when there is a next page")), content(
             (AuditLog = "application/json"),
             (String = "text/csv"),
             (Vec<u8> = "application/vnd.apache.arrow.stream"),
@@ -113,41 +122,58 @@ fn day(name: &str, value: Option<&String>) -> ApiResult<Option<NaiveDate>> {
 pub async fn access_log(
     State(app): State<AppState>,
     _caller: Caller,
-    Query(mut q): Query<HashMap<String, String>>,
+    query: QueryParams<AuditQuery>,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
-    let format = negotiate(q.remove("format").as_deref(), &headers)?;
-    const KNOWN: [&str; 7] = ["action", "outcome", "actor", "organisation", "submission_id", "from", "to"];
-    if let Some(unknown) = q.keys().find(|k| !KNOWN.contains(&k.as_str())) {
-        return Err(ApiError::bad_parameter(
-            unknown,
-            format!("'{unknown}' is not a filter; filters are {}", KNOWN.join(", ")),
-        ));
-    }
-    if let Some(o) = q.get("outcome")
+    let q = &query.value;
+    let format = negotiate(q.format.as_deref(), &headers)?;
+    if let Some(o) = &q.outcome
         && !["success", "rejected", "denied"].contains(&o.as_str())
     {
         return Err(ApiError::bad_parameter("outcome", "outcome must be success, rejected or denied"));
     }
-    let (from, to) = (day("from", q.get("from"))?, day("to", q.get("to"))?);
-    let text = |e: &Option<String>, k: &str| q.get(k).is_none_or(|v| e.as_deref() == Some(v.as_str()));
-    let events: Vec<AccessEvent> = app
-        .store
-        .access_events()
-        .await?
-        .into_iter()
-        .filter(|e| q.get("action").is_none_or(|a| &e.action == a))
-        .filter(|e| q.get("outcome").is_none_or(|o| &outcome_name(e) == o))
-        .filter(|e| {
-            text(&e.actor, "actor") && text(&e.organisation, "organisation") && text(&e.submission_id, "submission_id")
-        })
-        .filter(|e| from.is_none_or(|d| e.at.date_naive() >= d) && to.is_none_or(|d| e.at.date_naive() <= d))
-        .collect();
-    respond(&Events(events), format, "audit")
+    let (from, to) = (day("from", q.from.as_deref())?, day("to", q.to.as_deref())?);
+    let limit = match &q.limit {
+        None => 100,
+        Some(l) => l
+            .parse::<usize>()
+            .ok()
+            .filter(|n| (1..=1000).contains(n))
+            .ok_or_else(|| ApiError::bad_parameter("limit", "limit must be a whole number from 1 to 1000"))?,
+    };
+    if let Some(t) = &q.page_token
+        && !is_page_token(t)
+    {
+        return Err(ApiError::bad_parameter("page_token", "the page token is not valid"));
+    }
+    let same = |value: &Option<String>, wanted: &Option<String>| wanted.is_none() || value == wanted;
+    let keep = |e: &AccessEvent| {
+        q.action.as_ref().is_none_or(|a| &e.action == a)
+            && q.outcome.as_ref().is_none_or(|o| &outcome_name(e) == o)
+            && same(&e.actor, &q.actor)
+            && same(&e.organisation, &q.organisation)
+            && same(&e.submission_id, &q.submission_id)
+    };
+    let (events, next) = app.store.access_events(from, to, q.page_token.as_deref(), limit, keep).await?;
+    let mut response = respond(&Events { events, next: next.clone() }, format, "audit")?;
+    if let Some(v) = next.and_then(|n| HeaderValue::from_str(&n).ok()) {
+        response.headers_mut().insert("x-next-page-token", v);
+    }
+    Ok(response)
+}
+
+/// A page token names an event: `YYYY-MM-DD/<time>-<id>.json`.
+fn is_page_token(t: &str) -> bool {
+    t.len() < 100
+        && t.split_once('/')
+            .is_some_and(|(d, rest)| NaiveDate::parse_from_str(d, "%Y-%m-%d").is_ok() && !rest.contains('/'))
 }
 
 /// The events of an answer, in every format.
-struct Events(Vec<AccessEvent>);
+struct Events {
+    events: Vec<AccessEvent>,
+    next: Option<String>,
+}
 
 impl Tabular for Events {
     type Json<'a> = AuditLog;
@@ -164,11 +190,11 @@ impl Tabular for Events {
             submission_id: e.submission_id.clone(),
             detail: e.detail.clone(),
         };
-        AuditLog { events: self.0.iter().map(entry).collect() }
+        AuditLog { events: self.events.iter().map(entry).collect(), next_page_token: self.next.clone() }
     }
 
     fn table(&self) -> ApiResult<Table> {
-        let events = &self.0;
+        let events = &self.events;
         let column = |f: &dyn Fn(&AccessEvent) -> Option<String>| -> ArrayRef {
             Arc::new(events.iter().map(f).collect::<StringArray>())
         };

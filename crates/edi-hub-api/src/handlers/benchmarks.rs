@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use arrow::array::{ArrayRef, Float64Array, Int64Array, StringArray};
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use edi_hub_core::Period;
@@ -13,11 +13,12 @@ use edi_hub_core::disclosure::Viewer;
 use edi_hub_core::metrics::MetricDef;
 use edi_hub_query::{Answer, BenchmarkRequest, Lookup};
 use edi_hub_store::AccessOutcome;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::log_access;
 use super::paths::period_param;
+use super::query::QueryParams;
 use crate::answer_cache::{EncodedKey, Shape};
 use crate::app::AppState;
 use crate::auth::Caller;
@@ -100,9 +101,8 @@ pub struct BenchmarkAnswer {
 }
 
 /// Query parameters of benchmarks (each metric takes the subset listed in the catalogue).
-#[derive(Debug, IntoParams)]
+#[derive(Debug, Serialize, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
-#[allow(dead_code)]
 pub struct BenchmarkQuery {
     /// The quarter, `YYYY-Qn` (or give `from` and `to`).
     #[param(pattern = r"^[0-9]{4}-Q[1-4]$", example = "2025-Q1")]
@@ -168,7 +168,7 @@ pub async fn benchmark(
     State(app): State<AppState>,
     caller: Caller,
     Path(metric): Path<String>,
-    Query(query): Query<Vec<(String, String)>>,
+    query: QueryParams<BenchmarkQuery>,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
     let metric = MetricDef::find(&metric).ok_or_else(|| {
@@ -177,16 +177,11 @@ pub async fn benchmark(
             metric.chars().take(40).collect::<String>()
         ))
     })?;
-    let mut given: BTreeMap<String, String> = BTreeMap::new();
-    for (k, v) in query {
-        if given.insert(k.clone(), v).is_some() {
-            return Err(ApiError::bad_parameter(&k, format!("'{k}' is given more than once")));
-        }
-    }
-    let format_name = given.remove("format");
-    let (periods, single) = periods(&mut given)?;
-    let params = metric.resolve(&given).map_err(|e| ApiError::bad_parameter(&e.parameter, e.message))?;
-    let format = negotiate(format_name.as_deref(), &headers)?;
+    let q = &query.value;
+    let (periods, single) = periods(q)?;
+    let params =
+        metric.resolve(&q.metric_parameters()).map_err(|e| ApiError::bad_parameter(&e.parameter, e.message))?;
+    let format = negotiate(q.format.as_deref(), &headers)?;
     let viewer = caller.viewer();
     let shape = if single { Shape::Period } else { Shape::Trend };
     let name = format!("{}-{}", metric.id, periods.first().map(ToString::to_string).unwrap_or_default());
@@ -217,16 +212,25 @@ pub async fn benchmark(
     Ok(binary(format, &name, bytes))
 }
 
+impl BenchmarkQuery {
+    /// The metric's own parameters given: every field but the periods and format.
+    fn metric_parameters(&self) -> BTreeMap<String, String> {
+        let Ok(serde_json::Value::Object(fields)) = serde_json::to_value(self) else { return BTreeMap::new() };
+        fields
+            .into_iter()
+            .filter(|(name, _)| !["period", "from", "to", "format"].contains(&name.as_str()))
+            .filter_map(|(name, value)| Some((name, value.as_str()?.to_string())))
+            .collect()
+    }
+}
+
 /// `period`, or `from` and `to`: the periods asked for, and whether it is one period.
-fn periods(given: &mut BTreeMap<String, String>) -> ApiResult<(Vec<Period>, bool)> {
-    let period = given.remove("period");
-    let from = given.remove("from");
-    let to = given.remove("to");
-    match (period, from, to) {
-        (Some(p), None, None) => Ok((vec![period_param("period", &p)?], true)),
+fn periods(q: &BenchmarkQuery) -> ApiResult<(Vec<Period>, bool)> {
+    match (&q.period, &q.from, &q.to) {
+        (Some(p), None, None) => Ok((vec![period_param("period", p)?], true)),
         (Some(_), _, _) => Err(ApiError::bad_parameter("period", "give either period or from and to, not both")),
         (None, Some(f), Some(t)) => {
-            let (f, t) = (period_param("from", &f)?, period_param("to", &t)?);
+            let (f, t) = (period_param("from", f)?, period_param("to", t)?);
             if f > t {
                 return Err(ApiError::bad_parameter("from", format!("from ({f}) is after to ({t})")));
             }

@@ -7,6 +7,7 @@ mod catalogue;
 mod coverage;
 pub(crate) mod paths;
 mod profile;
+mod query;
 mod reference;
 mod submissions;
 mod system;

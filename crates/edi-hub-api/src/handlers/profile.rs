@@ -3,18 +3,19 @@
 
 use std::collections::BTreeMap;
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use edi_hub_core::benchmark::{Row, Scope};
 use edi_hub_core::metrics::CATALOGUE;
 use edi_hub_core::{Organisation, Period};
 use edi_hub_query::{Answer, BenchmarkRequest, Lookup};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::benchmarks::{BenchmarkAnswer, answer_json, log_unredacted_read, rows_table};
 use super::paths::{organisation_in_path, period_param};
+use super::query::QueryParams;
 use super::targets::{Target, visible_targets};
 use crate::app::AppState;
 use crate::auth::Caller;
@@ -37,9 +38,8 @@ pub struct Profile {
 }
 
 /// Query of the profile.
-#[derive(Debug, IntoParams)]
+#[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
-#[allow(dead_code)]
 pub struct ProfileQuery {
     /// The quarter, `YYYY-Qn`.
     #[param(pattern = r"^[0-9]{4}-Q[1-4]$", example = "2025-Q1")]
@@ -90,20 +90,12 @@ pub async fn profile(
     State(app): State<AppState>,
     caller: Caller,
     Path(organisation): Path<String>,
-    Query(mut query): Query<BTreeMap<String, String>>,
+    query: QueryParams<ProfileQuery>,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
     let organisation = organisation_in_path(&organisation)?;
-    let format_name = query.remove("format");
-    let period = query.remove("period").ok_or_else(|| ApiError::bad_parameter("period", "period is required"))?;
-    let period = period_param("period", &period)?;
-    if let Some(unknown) = query.keys().next() {
-        return Err(ApiError::bad_parameter(
-            unknown,
-            format!("'{unknown}' is not a parameter of the profile (period, format)"),
-        ));
-    }
-    let format = negotiate(format_name.as_deref(), &headers)?;
+    let period = period_param("period", &query.value.period)?;
+    let format = negotiate(query.value.format.as_deref(), &headers)?;
     let viewer = caller.viewer();
     let mut answers: Vec<Answer> = Vec::with_capacity(CATALOGUE.len());
     for metric in CATALOGUE {

@@ -1,20 +1,19 @@
 //! Uploading, listing and withdrawing submissions.
 
-use std::collections::HashMap;
-
 use axum::Json;
 use axum::body::Body;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use chrono::{DateTime, Utc};
 use edi_hub_core::{Dataset, Organisation, Period};
 use edi_hub_store::checksum;
 use edi_hub_store::{AccessOutcome, NewSubmission, Status, SubmissionRecord};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::log_access;
 use super::paths::{dataset_in_path, dataset_param, organisation_in_path, organisation_param, period_param};
+use super::query::QueryParams;
 use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, ProblemDetails};
@@ -71,9 +70,8 @@ pub struct SubmissionList {
 }
 
 /// Filters of the submission list.
-#[derive(Debug, IntoParams)]
+#[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
-#[allow(dead_code)]
 pub struct ListQuery {
     /// Only this organisation (GSS code).
     #[param(pattern = r"^E090000(0[1-9]|[12][0-9]|3[0-3])$")]
@@ -88,8 +86,8 @@ pub struct ListQuery {
     #[param(pattern = r"^(current|superseded|withdrawn)$")]
     status: Option<String>,
     /// Page size, 1 to 1000 (default 100).
-    #[param(minimum = 1, maximum = 1000)]
-    limit: Option<u32>,
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 1000)]
+    limit: Option<String>,
     /// `next_page_token` of the previous page.
     page_token: Option<String>,
 }
@@ -212,9 +210,9 @@ pub async fn put_submission(
 pub async fn list_submissions(
     State(app): State<AppState>,
     caller: Caller,
-    Query(query): Query<HashMap<String, String>>,
+    query: QueryParams<ListQuery>,
 ) -> ApiResult<Json<SubmissionList>> {
-    let filters = Filters::parse(&query)?;
+    let filters = Filters::parse(&query.value)?;
     let own = caller.organisation();
     let snapshot = app.store.snapshot();
     let matching: Vec<&SubmissionRecord> = snapshot
@@ -246,15 +244,8 @@ struct Filters {
 }
 
 impl Filters {
-    fn parse(q: &HashMap<String, String>) -> ApiResult<Filters> {
-        const KNOWN: [&str; 6] = ["organisation", "dataset", "period", "status", "limit", "page_token"];
-        if let Some(unknown) = q.keys().find(|k| !KNOWN.contains(&k.as_str())) {
-            return Err(ApiError::bad_parameter(
-                unknown,
-                format!("'{unknown}' is not a filter; filters are {}", KNOWN.join(", ")),
-            ));
-        }
-        let status = match q.get("status").map(String::as_str) {
+    fn parse(q: &ListQuery) -> ApiResult<Filters> {
+        let status = match q.status.as_deref() {
             None => None,
             Some("current") => Some(Status::Current),
             Some("superseded") => Some(Status::Superseded),
@@ -263,7 +254,7 @@ impl Filters {
                 return Err(ApiError::bad_parameter("status", "status must be current, superseded or withdrawn"));
             }
         };
-        let limit = match q.get("limit") {
+        let limit = match &q.limit {
             None => 100,
             Some(l) => l
                 .parse::<usize>()
@@ -272,12 +263,12 @@ impl Filters {
                 .ok_or_else(|| ApiError::bad_parameter("limit", "limit must be a whole number from 1 to 1000"))?,
         };
         Ok(Filters {
-            organisation: q.get("organisation").map(|s| organisation_param("organisation", s)).transpose()?,
-            dataset: q.get("dataset").map(|s| dataset_param("dataset", s)).transpose()?,
-            period: q.get("period").map(|s| period_param("period", s)).transpose()?,
+            organisation: q.organisation.as_deref().map(|s| organisation_param("organisation", s)).transpose()?,
+            dataset: q.dataset.as_deref().map(|s| dataset_param("dataset", s)).transpose()?,
+            period: q.period.as_deref().map(|s| period_param("period", s)).transpose()?,
             status,
             limit,
-            page_token: q.get("page_token").cloned(),
+            page_token: q.page_token.clone(),
         })
     }
 

@@ -9,13 +9,54 @@ use edi_hub_core::metrics::MetricDef;
 use edi_hub_core::period::PeriodError;
 use edi_hub_core::targets::{MAX_QUARTERS_AHEAD, Visibility, target_range};
 use edi_hub_core::validate::{Problem, shorten_for_message};
+use serde::Deserialize;
 use serde_json::Value;
+use utoipa::ToSchema;
+use utoipa::openapi::{RefOr, Schema};
 
 use super::paths::latest_period;
+use super::targets::TargetVisibility;
 use crate::error::{ApiError, ApiResult};
 
-/// The fields of a target request.
-pub const FIELDS: [&str; 5] = ["metric", "parameters", "target", "by", "visibility"];
+/// A target to record: the request body as the OpenAPI document describes
+/// it. Each field is taken as given (any JSON) so that every problem can be
+/// listed, each naming its field; fields it does not declare are problems.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct TargetRequest {
+    /// A metric id of the catalogue.
+    #[schema(
+        value_type = String,
+        required = true,
+        example = "workforce_share",
+        pattern = r"^(declaration_rate|workforce_share|representation_ratio|pay_gap_mean|pay_gap_median|appointment_rl|shortlisting_rl|casework_rl|progression_rl|survey_positive_rate)$"
+    )]
+    metric: Option<Value>,
+    /// The metric's parameters as in benchmarks (texts); defaults fill the rest.
+    #[schema(value_type = Option<BTreeMap<String, String>>, example = json!({"group": "ethnic_minority", "senior_leadership": "true"}))]
+    parameters: Option<Value>,
+    /// The value aimed for, in the metric's unit: 0 to 100 for percentages,
+    /// -100 to 100 for pay gaps, 0.001 to 1000 for ratios.
+    #[schema(value_type = f64, required = true, example = 35.0)]
+    target: Option<Value>,
+    /// The quarter by which to reach it, `YYYY-Qn` (up to ten years ahead).
+    #[schema(value_type = String, required = true, example = "2026-Q4", pattern = r"^[0-9]{4}-Q[1-4]$")]
+    by: Option<Value>,
+    /// `private` (default) or `shared`.
+    #[schema(value_type = Option<TargetVisibility>)]
+    visibility: Option<Value>,
+    /// Fields the request does not declare (each one a problem).
+    #[serde(flatten)]
+    #[schema(ignore)]
+    undeclared: BTreeMap<String, Value>,
+}
+
+/// The fields a target request declares, from its OpenAPI schema.
+fn declared_fields() -> Vec<String> {
+    match <TargetRequest as utoipa::PartialSchema>::schema() {
+        RefOr::T(Schema::Object(object)) => object.properties.keys().cloned().collect(),
+        _ => Vec::new(),
+    }
+}
 
 /// A checked target request.
 #[derive(Debug, Clone)]
@@ -37,27 +78,28 @@ pub fn latest_by() -> Period {
 pub fn parse(body: &[u8]) -> ApiResult<TargetInput> {
     let value: Value = serde_json::from_slice(body)
         .map_err(|e| ApiError::unprocessable(format!("the target is not valid JSON: {e}")))?;
-    let Value::Object(fields) = value else {
-        return Err(ApiError::unprocessable(
-            "a target is a JSON object with metric, parameters, target, by and visibility",
-        ));
-    };
+    let declared = declared_fields().join(", ");
+    if !value.is_object() {
+        return Err(ApiError::unprocessable(format!("a target is a JSON object with {declared}")));
+    }
+    let request: TargetRequest = serde_json::from_value(value)
+        .map_err(|e| ApiError::unprocessable(format!("the target could not be read: {e}")))?;
     let mut problems = Vec::new();
-    for name in fields.keys().filter(|k| !FIELDS.contains(&k.as_str())) {
+    for name in request.undeclared.keys() {
         problems.push(Problem::column(
             name,
-            format!("'{}' is not a field of a target (fields: {})", shorten_for_message(name), FIELDS.join(", ")),
+            format!("'{}' is not a field of a target (fields: {declared})", shorten_for_message(name)),
         ));
     }
-    let metric = metric(fields.get("metric"), &mut problems);
-    let given = parameters(fields.get("parameters"), &mut problems);
+    let metric = metric(request.metric.as_ref(), &mut problems);
+    let given = parameters(request.parameters.as_ref(), &mut problems);
     let parameters = match (metric, given) {
         (Some(m), Some(given)) => resolve(m, given, &mut problems),
         _ => None,
     };
-    let target = target(fields.get("target"), metric, &mut problems);
-    let by = by(fields.get("by"), &mut problems);
-    let visibility = match fields.get("visibility") {
+    let target = target(request.target.as_ref(), metric, &mut problems);
+    let by = by(request.by.as_ref(), &mut problems);
+    let visibility = match request.visibility.as_ref() {
         None | Some(Value::Null) => Some(Visibility::default()),
         Some(Value::String(s)) => s.parse().map_err(|m| problems.push(Problem::column("visibility", m))).ok(),
         Some(_) => {

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use chrono::{DateTime, Utc};
 use edi_hub_core::benchmark::Scope;
@@ -20,6 +20,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::log_access;
 use super::paths::{organisation_in_path, period_param};
+use super::query::QueryParams;
 use super::target_input;
 use crate::app::AppState;
 use crate::auth::Caller;
@@ -51,31 +52,6 @@ pub enum TargetStatus {
     OffTrack,
     /// No latest value (no data, or withheld from the caller).
     NoData,
-}
-
-/// A target to record.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-#[allow(dead_code)]
-pub struct TargetRequest {
-    /// A metric id of the catalogue.
-    #[schema(
-        example = "workforce_share",
-        pattern = r"^(declaration_rate|workforce_share|representation_ratio|pay_gap_mean|pay_gap_median|appointment_rl|shortlisting_rl|casework_rl|progression_rl|survey_positive_rate)$"
-    )]
-    metric: String,
-    /// The metric's parameters as in benchmarks (texts); defaults fill the rest.
-    #[schema(example = json!({"group": "ethnic_minority", "senior_leadership": "true"}))]
-    parameters: Option<BTreeMap<String, String>>,
-    /// The value aimed for, in the metric's unit: 0 to 100 for percentages,
-    /// -100 to 100 for pay gaps, 0.001 to 1000 for ratios.
-    #[schema(example = 35.0)]
-    target: f64,
-    /// The quarter by which to reach it, `YYYY-Qn` (up to ten years ahead).
-    #[schema(example = "2026-Q4", pattern = r"^[0-9]{4}-Q[1-4]$")]
-    by: String,
-    /// `private` (default) or `shared`.
-    visibility: Option<TargetVisibility>,
 }
 
 /// The latest figure of a target's metric for the organisation.
@@ -122,9 +98,8 @@ pub struct TargetList {
 }
 
 /// Query of the target list.
-#[derive(Debug, IntoParams)]
+#[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
-#[allow(dead_code)]
 pub struct TargetQuery {
     /// Judge progress as of this quarter (`YYYY-Qn`); the latest data when absent.
     #[param(pattern = r"^[0-9]{4}-Q[1-4]$", example = "2025-Q4")]
@@ -264,13 +239,10 @@ pub async fn list_targets(
     State(app): State<AppState>,
     caller: Caller,
     Path(organisation): Path<String>,
-    Query(mut query): Query<BTreeMap<String, String>>,
+    query: QueryParams<TargetQuery>,
 ) -> ApiResult<Json<TargetList>> {
     let organisation = organisation_in_path(&organisation)?;
-    let as_of = query.remove("period").map(|p| period_param("period", &p)).transpose()?;
-    if let Some(unknown) = query.keys().next() {
-        return Err(ApiError::bad_parameter(unknown, format!("'{unknown}' is not a parameter of targets (period)")));
-    }
+    let as_of = query.value.period.as_deref().map(|p| period_param("period", p)).transpose()?;
     let targets = visible_targets(&app, &caller, organisation, as_of).await?;
     Ok(Json(TargetList { organisation: organisation.code().to_string(), targets }))
 }
@@ -288,7 +260,7 @@ pub async fn list_targets(
     tag = "targets",
     security(("bearer" = [])),
     params(("organisation" = String, Path, description = "GSS code", example = "E09000015", pattern = r"^E090000(0[1-9]|[12][0-9]|3[0-3])$")),
-    request_body(content = TargetRequest, content_type = "application/json"),
+    request_body(content = target_input::TargetRequest, content_type = "application/json"),
     responses(
         (status = 201, description = "Recorded", body = Target),
         (status = 401, description = "No valid token", body = ProblemDetails, content_type = "application/problem+json"),
