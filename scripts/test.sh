@@ -25,6 +25,10 @@ cargo build --workspace --all-targets --locked
 # API conformance fuzzing of a live hub against the OpenAPI spec.
 ./scripts/api-fuzz.sh
 
+# The OpenAPI document validates as OpenAPI 3.1, and a Python client
+# generated from it works against a live demo hub.
+./scripts/openapi-client-test.sh
+
 # The Python client example (pandas through CSV and Arrow) against a live demo hub.
 ./scripts/examples-test.sh
 

@@ -88,7 +88,7 @@ impl From<&MetricDef> for Metric {
     tag = "benchmarks",
     security(("bearer" = [])),
     responses(
-        (status = 200, body = MetricCatalogue),
+        (status = 200, description = "The metric catalogue", body = MetricCatalogue),
         (status = 401, description = "No valid token", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 429, description = "Over the token's request rate", body = ProblemDetails, content_type = "application/problem+json"),
     )

@@ -33,7 +33,7 @@ pub struct Coverage {
     tag = "submissions",
     security(("bearer" = [])),
     responses(
-        (status = 200, body = Coverage),
+        (status = 200, description = "One entry per current submission", body = Coverage),
         (status = 401, description = "No valid token", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 429, description = "Over the token's request rate", body = ProblemDetails, content_type = "application/problem+json"),
     )

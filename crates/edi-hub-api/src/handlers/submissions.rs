@@ -201,7 +201,7 @@ pub async fn put_submission(
     security(("bearer" = [])),
     params(ListQuery),
     responses(
-        (status = 200, body = SubmissionList),
+        (status = 200, description = "A page of submissions, newest first", body = SubmissionList),
         (status = 401, description = "No valid token", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 422, description = "A filter is invalid (the problem names it)", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 429, description = "Over the token's request rate", body = ProblemDetails, content_type = "application/problem+json"),

@@ -19,7 +19,7 @@ pub struct Health {
 }
 
 /// Liveness: the process is up.
-#[utoipa::path(get, path = "/healthz", tag = "system", responses((status = 200, body = Health)))]
+#[utoipa::path(get, path = "/healthz", tag = "system", responses((status = 200, description = "The process is up", body = Health)))]
 pub async fn healthz() -> Json<Health> {
     Json(Health { status: "ok".into() })
 }
@@ -30,7 +30,7 @@ pub async fn healthz() -> Json<Health> {
     path = "/readyz",
     tag = "system",
     responses(
-        (status = 200, body = Health),
+        (status = 200, description = "Ready to answer", body = Health),
         (status = 503, description = "The object store is not reachable", body = ProblemDetails, content_type = "application/problem+json")
     )
 )]

@@ -228,7 +228,7 @@ pub(crate) async fn visible_targets(
     security(("bearer" = [])),
     params(("organisation" = String, Path, description = "GSS code", example = "E09000015", pattern = r"^E090000(0[1-9]|[12][0-9]|3[0-3])$"), TargetQuery),
     responses(
-        (status = 200, body = TargetList),
+        (status = 200, description = "The targets you may see, with their latest values and status", body = TargetList),
         (status = 401, description = "No valid token", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 404, description = "Unknown organisation", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 422, description = "A parameter is wrong (the problem names it)", body = ProblemDetails, content_type = "application/problem+json"),

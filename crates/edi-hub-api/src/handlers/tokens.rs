@@ -155,7 +155,7 @@ pub async fn create_token(
     tag = "tokens",
     security(("bearer" = [])),
     responses(
-        (status = 200, body = TokenList),
+        (status = 200, description = "Every token (never its secret)", body = TokenList),
         (status = 401, description = "No valid token", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 403, description = "Not a steward", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 429, description = "Over the token's request rate", body = ProblemDetails, content_type = "application/problem+json"),

@@ -37,7 +37,7 @@ pub struct WhoAmI {
     tag = "tokens",
     security(("bearer" = [])),
     responses(
-        (status = 200, body = WhoAmI),
+        (status = 200, description = "Who the caller is", body = WhoAmI),
         (status = 401, description = "No valid token", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 429, description = "Over the token's request rate", body = ProblemDetails, content_type = "application/problem+json"),
     )
