@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Refreshes the dashboard's chart libraries (Observable Plot and d3) from
 # npm, at the versions pinned in scripts/dashboard-vendor/package-lock.json,
-# into crates/edi-hub-server/assets/dashboard/vendor/. The copied minified
+# into crates/edi-hub-api/assets/dashboard/vendor/. The copied minified
 # files are committed: building the hub never needs npm. To upgrade, change
 # the versions in package.json, run `npm install --package-lock-only` there,
 # then this script, and commit all of it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 src=scripts/dashboard-vendor
-out=crates/edi-hub-server/assets/dashboard/vendor
+out=crates/edi-hub-api/assets/dashboard/vendor
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cp "$src/package.json" "$src/package-lock.json" "$work/"
@@ -30,5 +30,5 @@ cp "$work/node_modules/@observablehq/plot/dist/plot.umd.min.js" "$out/plot-$plot
   done
 } > "$out/LICENSES.txt"
 ls -l "$out"
-echo "If a version changed, update the file names in crates/edi-hub-server/assets/dashboard/index.html"
-echo "and in the asset table of crates/edi-hub-server/src/dashboard.rs."
+echo "If a version changed, update the file names in crates/edi-hub-api/assets/dashboard/index.html"
+echo "and in the asset table of crates/edi-hub-api/src/dashboard.rs."
