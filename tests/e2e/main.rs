@@ -17,6 +17,7 @@ mod metrics;
 mod operations;
 mod process;
 mod s3;
+mod safety;
 mod support;
 mod targets;
 mod tokens;

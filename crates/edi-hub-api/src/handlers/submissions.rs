@@ -31,10 +31,18 @@ pub struct Submission {
     pub dataset: String,
     #[schema(example = "2025-Q1")]
     pub period: String,
-    /// Number of data rows stored.
-    pub rows: u64,
-    /// `sha256:<hex>` of the uploaded file (after any gzip decoding).
-    pub checksum: String,
+    /// Number of data rows stored. Derived from the uploaded file, so it is
+    /// data: shown only to the submission's own organisation and to
+    /// stewards (null for everyone else: it tells how many cells a borough
+    /// reported).
+    #[schema(nullable)]
+    pub rows: Option<u64>,
+    /// `sha256:<hex>` of the uploaded file (after any gzip decoding). Shown
+    /// only to the submission's own organisation and to stewards (null for
+    /// everyone else: a hash of a small file confirms guesses of its
+    /// withheld cells).
+    #[schema(nullable)]
+    pub checksum: Option<String>,
     /// The submission this one replaced as current, if any.
     #[schema(nullable)]
     pub supersedes: Option<String>,
@@ -44,15 +52,19 @@ pub struct Submission {
     pub status: String,
 }
 
-impl From<&SubmissionRecord> for Submission {
-    fn from(r: &SubmissionRecord) -> Self {
+impl Submission {
+    /// A submission as `caller` may see it: what is derived from the
+    /// uploaded file (`rows`, `checksum`) only for its own organisation's
+    /// submitters and for stewards.
+    pub fn seen_by(r: &SubmissionRecord, caller: &Caller) -> Self {
+        let owner = caller.viewer().sees_unredacted(r.organisation);
         Submission {
             id: r.id.clone(),
             organisation: r.organisation.code().to_string(),
             dataset: r.dataset.name().to_string(),
             period: r.period.to_string(),
-            rows: r.rows,
-            checksum: r.checksum.clone(),
+            rows: owner.then_some(r.rows),
+            checksum: owner.then(|| r.checksum.clone()),
             supersedes: r.supersedes.clone(),
             received_at: r.received_at,
             status: r.status.name().to_string(),
@@ -187,13 +199,15 @@ pub async fn put_submission(
         Some(format!("{rows} rows")),
     )
     .await;
-    Ok((StatusCode::CREATED, Json(Submission::from(&record))))
+    Ok((StatusCode::CREATED, Json(Submission::seen_by(&record, &caller))))
 }
 
 /// List submissions.
 ///
 /// All statuses unless filtered, newest first. A submitter sees only its
-/// own organisation's submissions.
+/// own organisation's submissions. `rows` and `checksum` describe the
+/// uploaded file itself, so only the submission's own organisation and
+/// stewards see them; everyone else gets them as null.
 #[utoipa::path(
     get,
     path = "/api/v1/submissions",
@@ -229,7 +243,8 @@ pub async fn list_submissions(
             })? + 1
         }
     };
-    let page: Vec<Submission> = matching.iter().skip(start).take(filters.limit).map(|s| Submission::from(*s)).collect();
+    let page: Vec<Submission> =
+        matching.iter().skip(start).take(filters.limit).map(|s| Submission::seen_by(s, &caller)).collect();
     let next_page_token = (start + page.len() < matching.len()).then(|| page.last().map(|s| s.id.clone())).flatten();
     Ok(Json(SubmissionList { submissions: page, next_page_token }))
 }
