@@ -104,17 +104,23 @@ impl Engine {
 
     /// Answers one benchmark request (from the cache when the ledger has not
     /// changed since the same question was answered for the same viewer class).
+    ///
+    /// The whole answer reads one immutable ledger snapshot: the data files,
+    /// the protected patterns of exactly those submissions, and the cache
+    /// key's generation all come from it, so an upload landing meanwhile can
+    /// never pair one submission's values with another's pattern.
     pub async fn benchmark(&self, request: &BenchmarkRequest) -> Result<(Arc<Answer>, Lookup)> {
-        let generation = self.store.snapshot().generation;
+        let snapshot = self.store.snapshot();
+        let generation = snapshot.generation;
         let key: QueryKey = (request.metric.id, request.params.clone(), request.periods.clone());
-        if let Some(answer) = self.cache.answer(generation, &key, request.viewer) {
+        if let Some(answer) = self.cache.answer(generation, &key, request.viewer)? {
             return Ok((answer, Lookup::Hit));
         }
-        let figures = match self.cache.figures(generation, &key) {
+        let figures = match self.cache.figures(generation, &key)? {
             Some(f) => f,
             None => {
-                let f = Arc::new(self.figures(request.metric, &request.params, &request.periods).await?);
-                self.cache.store_figures(generation, key.clone(), f.clone());
+                let f = Arc::new(self.figures(&snapshot, request.metric, &request.params, &request.periods).await?);
+                self.cache.store_figures(generation, key.clone(), f.clone())?;
                 f
             }
         };
@@ -126,7 +132,7 @@ impl Engine {
             rows,
             generation,
         });
-        self.cache.store_answer(generation, key, request.viewer, answer.clone());
+        self.cache.store_answer(generation, key, request.viewer, answer.clone())?;
         Ok((answer, Lookup::Miss))
     }
 
@@ -157,14 +163,20 @@ impl Engine {
     /// Runs only the DataFusion aggregations of a metric (no assembly,
     /// redaction or caching): the baseline the benchmark compares with.
     pub async fn raw_figures(&self, metric: &MetricDef, params: &Params, periods: &[Period]) -> Result<usize> {
-        Ok(self.figures(metric, params, periods).await?.len())
+        Ok(self.figures(&self.store.snapshot(), metric, params, periods).await?.len())
     }
 
     /// Unredacted inputs of every organisation with data in `periods`: an
     /// organisation is left out when a dataset the metric needs has no rows
     /// matching the filters, or reports the group at a level it cannot be
     /// counted from.
-    async fn figures(&self, metric: &MetricDef, params: &Params, periods: &[Period]) -> Result<Vec<Figure>> {
+    async fn figures(
+        &self,
+        snapshot: &Snapshot,
+        metric: &MetricDef,
+        params: &Params,
+        periods: &[Period],
+    ) -> Result<Vec<Figure>> {
         let inputs = metric.inputs();
         let mut datasets: Vec<(Dataset, Vec<usize>)> = Vec::new();
         for (i, input) in inputs.iter().enumerate() {
@@ -176,13 +188,12 @@ impl Engine {
         let mut results = Vec::with_capacity(datasets.len());
         for (dataset, indices) in datasets {
             let subset: Vec<SumDef> = indices.iter().map(|&i| inputs[i]).collect();
-            let sums = self.sums(dataset, &subset, params, periods).await?;
+            let sums = self.sums(snapshot, dataset, &subset, params, periods).await?;
             results.push((dataset, indices, sums));
         }
         let Some((_, _, primary)) = results.iter().find(|(d, _, _)| *d != Dataset::Population) else {
             return Ok(Vec::new());
         };
-        let snapshot = self.store.snapshot();
         let mut out = Vec::new();
         for &(organisation, period) in primary.keys() {
             let Some(period) = period else { continue };
@@ -200,7 +211,7 @@ impl Engine {
                 }
             });
             if complete {
-                let hidden = self.hidden(&snapshot, &inputs, params, organisation, period).await?;
+                let hidden = self.hidden(snapshot, &inputs, params, organisation, period).await?;
                 out.push(Figure { organisation, period, inputs: x, hidden });
             }
         }
@@ -238,8 +249,7 @@ impl Engine {
     }
 
     /// The current data files of a dataset for some periods, as URLs.
-    fn files(&self, dataset: Dataset, periods: &[Period]) -> Vec<String> {
-        let snapshot = self.store.snapshot();
+    fn files(&self, snapshot: &Snapshot, dataset: Dataset, periods: &[Period]) -> Vec<String> {
         if dataset == Dataset::Population {
             return snapshot.population.iter().map(|p| self.url(&p.data_path)).collect();
         }
@@ -253,12 +263,13 @@ impl Engine {
     /// (per organisation alone for `population`).
     async fn sums(
         &self,
+        snapshot: &Snapshot,
         dataset: Dataset,
         inputs: &[SumDef],
         params: &Params,
         periods: &[Period],
     ) -> Result<HashMap<Key, Sums>> {
-        let files = self.files(dataset, periods);
+        let files = self.files(snapshot, dataset, periods);
         if files.is_empty() {
             return Ok(HashMap::new());
         }

@@ -12,6 +12,14 @@ pub enum Error {
     /// A query result did not have the expected layout.
     #[error("unexpected query result: {0}")]
     Layout(String),
+    /// A lock was poisoned by a panic while held: an internal fault, never
+    /// read as an empty state.
+    #[error("{0} is unusable after an internal fault")]
+    Poisoned(&'static str),
+    /// A filter value the plan cannot express (an internal fault: parameters
+    /// are checked before planning).
+    #[error("filter {column}={value} cannot be planned")]
+    Filter { column: &'static str, value: &'static str },
 }
 
 /// Result of query operations.

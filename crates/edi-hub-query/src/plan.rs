@@ -10,27 +10,41 @@ use edi_hub_core::dataset::{Dataset, ValueKind};
 use edi_hub_core::ethnicity::{self, Group};
 use edi_hub_core::metrics::{Measure, Params, SumDef, Who};
 
-use crate::Result;
+use crate::{Error, Result};
 
 /// Name of the aggregate column counting rows that match the filters.
 pub const MATCHED: &str = "matched_rows";
 /// Name of the aggregate column counting rows with codes that straddle the group.
 pub const STRADDLING: &str = "straddling_rows";
 
-/// An equality filter on a dimension column, if the dataset has the column.
-fn equals(dataset: Dataset, name: &str, value: &str) -> Option<Expr> {
-    let def = dataset.column(name)?;
+/// An equality filter on a dimension column (`None` when the dataset has
+/// no such column: the filter does not apply to it). A value the column
+/// cannot hold is an error, never a dropped filter (which would widen the
+/// answer to rows the question excludes).
+fn equals(dataset: Dataset, name: &'static str, value: &'static str) -> Result<Option<Expr>> {
+    let Some(def) = dataset.column(name) else { return Ok(None) };
+    let bad = || Error::Filter { column: name, value };
     let literal = match def.kind {
-        ValueKind::PayBand | ValueKind::Count => lit(value.parse::<i64>().ok()?),
-        ValueKind::Flag => lit(value == "true"),
+        ValueKind::PayBand | ValueKind::Count => lit(value.parse::<i64>().map_err(|_| bad())?),
+        ValueKind::Flag => match value {
+            "true" => lit(true),
+            "false" => lit(false),
+            _ => return Err(bad()),
+        },
         _ => lit(value.to_string()),
     };
-    Some(col(name).eq(literal))
+    Ok(Some(col(name).eq(literal)))
 }
 
 /// The filter expression of the request's parameters on `dataset`.
-pub fn filters(dataset: Dataset, params: &Params) -> Expr {
-    params.filters.iter().filter_map(|(name, value)| equals(dataset, name, value)).fold(lit(true), Expr::and)
+pub fn filters(dataset: Dataset, params: &Params) -> Result<Expr> {
+    let mut out = lit(true);
+    for (name, value) in &params.filters {
+        if let Some(e) = equals(dataset, name, value)? {
+            out = out.and(e);
+        }
+    }
+    Ok(out)
 }
 
 fn codes(list: Vec<&'static str>) -> Vec<Expr> {
@@ -62,12 +76,12 @@ fn measure(m: Measure) -> Expr {
 /// The aggregate expressions of `inputs` (all over `dataset`): `sum_{i}`
 /// per input, then [`MATCHED`] and [`STRADDLING`].
 pub fn aggregates(dataset: Dataset, inputs: &[SumDef], params: &Params) -> Result<Vec<Expr>> {
-    let filter = filters(dataset, params);
+    let filter = filters(dataset, params)?;
     let mut out = Vec::with_capacity(inputs.len() + 2);
     for (i, s) in inputs.iter().enumerate() {
         let mut condition = filter.clone().and(who(s.who, params.group));
         if let Some((name, value)) = s.only
-            && let Some(e) = equals(dataset, name, value)
+            && let Some(e) = equals(dataset, name, value)?
         {
             condition = condition.and(e);
         }
@@ -80,4 +94,28 @@ pub fn aggregates(dataset: Dataset, inputs: &[SumDef], params: &Params) -> Resul
     let straddles = if straddling.is_empty() { lit(false) } else { col("ethnicity").in_list(codes(straddling), false) };
     out.push(sum(when(straddles, lit(1i64)).otherwise(lit(0i64))?).alias(STRADDLING));
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use edi_hub_core::metrics::MetricDef;
+
+    use super::*;
+
+    #[test]
+    fn a_filter_value_that_cannot_be_planned_is_an_error() {
+        let metric = MetricDef::find("workforce_share").unwrap();
+        let mut params = metric.resolve(&Default::default()).unwrap();
+        assert!(aggregates(Dataset::Workforce, &metric.inputs(), &params).is_ok());
+        params.filters.push(("pay_band", "band six"));
+        let e = aggregates(Dataset::Workforce, &metric.inputs(), &params).unwrap_err();
+        assert!(matches!(e, Error::Filter { column: "pay_band", .. }), "{e}");
+        params.filters.pop();
+        params.filters.push(("senior_leadership", "yes"));
+        assert!(aggregates(Dataset::Workforce, &metric.inputs(), &params).is_err());
+        // A filter on a column the dataset does not have does not apply to it.
+        params.filters.pop();
+        params.filters.push(("case_type", "grievance"));
+        assert!(aggregates(Dataset::Workforce, &metric.inputs(), &params).is_ok());
+    }
 }

@@ -118,9 +118,15 @@ impl Store {
         &self.targets
     }
 
-    /// The latest view of the ledger read by this process.
+    /// The latest view of the ledger read by this process. The lock holds
+    /// one `Arc`, replaced whole, so even a lock poisoned by a panic
+    /// elsewhere holds a complete snapshot: the last one read, never an
+    /// empty one (which would show the ledger without its withdrawals).
     pub fn snapshot(&self) -> Arc<Snapshot> {
-        self.snapshot.read().map(|s| s.clone()).unwrap_or_default()
+        match self.snapshot.read() {
+            Ok(s) => s.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
     }
 
     /// Whether the store answers (used by `/readyz`).
@@ -144,8 +150,9 @@ impl Store {
         cache.population.extend(new_population);
         if changed {
             let snapshot = Arc::new(build_snapshot(&cache));
-            if let Ok(mut s) = self.snapshot.write() {
-                *s = snapshot;
+            match self.snapshot.write() {
+                Ok(mut s) => *s = snapshot,
+                Err(poisoned) => *poisoned.into_inner() = snapshot,
             }
         }
         Ok(self.snapshot())
@@ -258,4 +265,41 @@ fn build_snapshot(cache: &LedgerCache) -> Snapshot {
     let population = cache.population.values().next_back().cloned();
     let generation = (cache.submissions.len() + cache.population.len()) as u64;
     Snapshot::build(ledgers.into_values().map(|v| v.into_iter()), population, generation)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A panic while the snapshot lock is held leaves the last snapshot
+    /// readable; it never turns into an empty ledger.
+    #[tokio::test]
+    async fn a_poisoned_snapshot_lock_keeps_the_last_snapshot() {
+        let store = Store::open(&StoreLocation::Memory).unwrap();
+        let sum = crate::checksum(b"x");
+        let parquet = bytes::Bytes::from_static(b"not read here");
+        let new = crate::NewSubmission {
+            organisation: "E09000001".parse().unwrap(),
+            dataset: edi_hub_core::Dataset::Casework,
+            period: "2025-Q1".parse().unwrap(),
+            parquet,
+            rows: 1,
+            checksum: sum,
+            by: None,
+        };
+        store.submit(&new).await.unwrap();
+        assert_eq!(store.refresh().await.unwrap().submissions.len(), 1);
+        std::thread::scope(|scope| {
+            let _ = scope
+                .spawn(|| {
+                    let _held = store.snapshot.write().unwrap();
+                    panic!("a panic while the lock is held");
+                })
+                .join();
+        });
+        assert!(store.snapshot.is_poisoned());
+        assert_eq!(store.snapshot().submissions.len(), 1, "the last snapshot, not an empty one");
+        store.submit(&new).await.unwrap();
+        assert_eq!(store.refresh().await.unwrap().submissions.len(), 2, "refresh still replaces it");
+    }
 }
