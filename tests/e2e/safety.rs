@@ -130,3 +130,65 @@ async fn the_access_log_pages() {
         assert_eq!(hub.get(&format!("/api/v1/audit?{bad}"), &steward).await.status(), 422, "{bad}");
     }
 }
+
+/// Re-uploads race queries: every answer is exactly the answer of one
+/// ledger state (values, suppressions and summaries together), never one
+/// borough's values with another version's protected pattern.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn every_answer_reads_one_ledger_state() {
+    let hub = TestHub::start().await;
+    let table = |black: u32, white: u32| {
+        format!(
+            "ethnicity,pay_band,headcount\nwhite,6,{white}\nblack,6,{black}\nasian,6,12\nnot_stated,6,1\nwhite,5,80\nblack,5,20\n"
+        )
+    };
+    for org in ["E09000001", "E09000002", "E09000003"] {
+        hub.submit_csv(org, "workforce", "2025-Q1", &table(25, 40)).await;
+    }
+    let versions = [table(2, 41), table(30, 13)];
+    let camden = hub.submitter("E09000007").await;
+    let analyst = hub.analyst().await;
+    let paths = [
+        "/api/v1/benchmarks/workforce_share?period=2025-Q1&group=black&pay_band=6",
+        "/api/v1/benchmarks/declaration_rate?period=2025-Q1&pay_band=6",
+    ];
+    // The answer of each state, read while nothing else happens.
+    let mut expected = Vec::new();
+    for v in &versions {
+        assert_eq!(hub.upload_csv(&camden, "E09000007", "workforce", "2025-Q1", v).await.status(), 201);
+        let mut answers = Vec::new();
+        for p in paths {
+            answers.push(hub.get_json(p, &analyst).await["rows"].clone());
+        }
+        expected.push(answers);
+    }
+    assert_ne!(expected[0], expected[1], "the two states answer differently");
+    let uploads = {
+        let (client, url, token) =
+            (hub.client.clone(), hub.url("/api/v1/submissions/E09000007/workforce/2025-Q1"), camden.clone());
+        let versions = versions.clone();
+        tokio::spawn(async move {
+            for i in 0..60 {
+                let r = client
+                    .put(&url)
+                    .bearer_auth(&token)
+                    .header("content-type", "text/csv")
+                    .body(versions[i % 2].clone())
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(r.status(), 201);
+            }
+        })
+    };
+    let mut answers = 0;
+    while !uploads.is_finished() {
+        for (i, p) in paths.iter().enumerate() {
+            let rows = hub.get_json(p, &analyst).await["rows"].clone();
+            assert!(rows == expected[0][i] || rows == expected[1][i], "{p}: an answer of no ledger state: {rows}");
+            answers += 1;
+        }
+    }
+    uploads.await.unwrap();
+    assert!(answers >= 10, "{answers} answers raced the uploads");
+}
