@@ -192,3 +192,35 @@ async fn every_answer_reads_one_ledger_state() {
     uploads.await.unwrap();
     assert!(answers >= 10, "{answers} answers raced the uploads");
 }
+
+/// An unredacted read whose access-log event cannot be written is refused
+/// (503), never served unaudited; redacted answers need no event.
+#[tokio::test]
+async fn an_unredacted_read_that_cannot_be_logged_is_refused() {
+    let hub = TestHub::start().await;
+    hub.submit_csv("E09000015", "workforce", "2025-Q1", fixtures::WORKFORCE).await;
+    let (steward, own, analyst) = (hub.steward().await, hub.submitter("E09000015").await, hub.analyst().await);
+    // The access log's place in the store becomes unwritable: a plain file
+    // where its folder should be.
+    let log = hub.dir.path().join("audit");
+    let _ = std::fs::remove_dir_all(&log);
+    std::fs::write(&log, b"not a folder").unwrap();
+    let path = "/api/v1/benchmarks/workforce_share?period=2025-Q1";
+    for token in [&steward, &own] {
+        for p in [
+            path.to_string(),
+            format!("{path}&format=csv"),
+            "/api/v1/organisations/E09000015/profile?period=2025-Q1".into(),
+        ] {
+            let r = hub.get(&p, token).await;
+            assert_eq!(r.status(), 503, "{p}");
+            assert_eq!(r.headers()["content-type"], "application/problem+json");
+            let body = r.text().await.unwrap();
+            assert!(!body.contains("E09000015\",\"name\""), "no figures in the refusal");
+        }
+    }
+    assert_eq!(hub.get(path, &analyst).await.status(), 200, "redacted answers are served");
+    // Once the log can be written again, so are unredacted ones.
+    std::fs::remove_file(&log).unwrap();
+    assert_eq!(hub.get(path, &steward).await.status(), 200);
+}

@@ -12,11 +12,10 @@ use edi_hub_core::benchmark::{Row, Scope};
 use edi_hub_core::disclosure::Viewer;
 use edi_hub_core::metrics::MetricDef;
 use edi_hub_query::{Answer, BenchmarkRequest, Lookup};
-use edi_hub_store::AccessOutcome;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::log_access;
+use super::log_unredacted;
 use super::paths::period_param;
 use super::query::QueryParams;
 use crate::answer_cache::{EncodedKey, Shape};
@@ -162,6 +161,7 @@ pub struct BenchmarkQuery {
         (status = 406, description = "No acceptable format", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 422, description = "A parameter is missing or wrong (the problem names it)", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 429, description = "Over the token's request rate", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 503, description = "The access log cannot be written, so figures you would see unredacted are not served", body = ProblemDetails, content_type = "application/problem+json"),
     )
 )]
 pub async fn benchmark(
@@ -199,14 +199,14 @@ pub async fn benchmark(
         app.telemetry.cache(true);
         if viewer != Viewer::Public {
             let (answer, _) = app.engine.benchmark(&request).await?;
-            log_unredacted_read(&app, &caller, viewer, format!("benchmarks/{}", metric.id), &[&*answer]).await;
+            log_unredacted_read(&app, &caller, viewer, format!("benchmarks/{}", metric.id), &[&*answer]).await?;
         }
         return Ok(binary(format, &name, bytes));
     }
     let (answer, lookup) = app.engine.benchmark(&request).await?;
     app.telemetry.cache(lookup == Lookup::Hit);
     app.telemetry.suppressed_cells(answer.rows.iter().map(|r| r.suppressed.len()).sum());
-    log_unredacted_read(&app, &caller, viewer, format!("benchmarks/{}", metric.id), &[&*answer]).await;
+    log_unredacted_read(&app, &caller, viewer, format!("benchmarks/{}", metric.id), &[&*answer]).await?;
     let bytes = encode(&Benchmark { answer: &answer, shape }, format)?;
     app.encoded.put(answer.generation, key, bytes.clone());
     Ok(binary(format, &name, bytes))
@@ -243,14 +243,15 @@ fn periods(q: &BenchmarkQuery) -> ApiResult<(Vec<Period>, bool)> {
 }
 
 /// Writes one access-log event when `answers` show any organisation's figures
-/// unredacted to the caller (a steward, or a submitter seeing its own).
+/// unredacted to the caller (a steward, or a submitter seeing its own);
+/// when it cannot be written the answer is refused (503).
 pub(crate) async fn log_unredacted_read(
     app: &AppState,
     caller: &Caller,
     viewer: Viewer,
     target: String,
     answers: &[&Answer],
-) {
+) -> ApiResult<()> {
     let unredacted = answers
         .iter()
         .flat_map(|a| a.rows.iter())
@@ -258,9 +259,9 @@ pub(crate) async fn log_unredacted_read(
         .count();
     if unredacted > 0 {
         let detail = format!("{unredacted} organisation rows unredacted");
-        log_access(app, Some(caller), "unredacted_read", AccessOutcome::Success, Some(target), None, Some(detail))
-            .await;
+        log_unredacted(app, caller, target, detail).await?;
     }
+    Ok(())
 }
 
 /// A benchmark answer in one shape, in every format.

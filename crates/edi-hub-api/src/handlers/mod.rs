@@ -123,6 +123,39 @@ pub(crate) async fn log_access(
     submission_id: Option<String>,
     detail: Option<String>,
 ) {
+    if let Err(e) = write_access_event(app, caller, action, outcome, target, submission_id, detail).await {
+        tracing::warn!(error = %e, action, "could not write the access log");
+    }
+}
+
+/// Records an unredacted read before it is served; fails closed: when the
+/// event cannot be written the figures are not served (503), never unaudited.
+pub(crate) async fn log_unredacted(
+    app: &AppState,
+    caller: &Caller,
+    target: String,
+    detail: String,
+) -> crate::error::ApiResult<()> {
+    let outcome = AccessOutcome::Success;
+    write_access_event(app, Some(caller), "unredacted_read", outcome, Some(target), None, Some(detail)).await.map_err(
+        |e| {
+            tracing::error!(error = %e, "could not write the access log; an unredacted read is refused");
+            crate::error::ApiError::unavailable(
+                "the access log cannot be written, so figures you would see unredacted are not served; try again later",
+            )
+        },
+    )
+}
+
+async fn write_access_event(
+    app: &AppState,
+    caller: Option<&Caller>,
+    action: &str,
+    outcome: AccessOutcome,
+    target: Option<String>,
+    submission_id: Option<String>,
+    detail: Option<String>,
+) -> edi_hub_store::Result<()> {
     let event = AccessEvent {
         at: Utc::now(),
         actor: caller.map(|c| c.id().to_string()),
@@ -134,7 +167,5 @@ pub(crate) async fn log_access(
         submission_id,
         detail,
     };
-    if let Err(e) = app.store.log_access(&event).await {
-        tracing::warn!(error = %e, action, "could not write the access log");
-    }
+    app.store.log_access(&event).await
 }

@@ -84,6 +84,7 @@ fn in_profile(organisation: Organisation, row: &Row) -> bool {
         (status = 406, description = "No acceptable format", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 422, description = "A parameter is missing or wrong (the problem names it)", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 429, description = "Over the token's request rate", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 503, description = "The access log cannot be written, so figures you would see unredacted are not served", body = ProblemDetails, content_type = "application/problem+json"),
     )
 )]
 pub async fn profile(
@@ -111,7 +112,7 @@ pub async fn profile(
         answers.push(answer);
     }
     let read: Vec<&Answer> = answers.iter().collect();
-    log_unredacted_read(&app, &caller, viewer, format!("profile/{organisation}"), &read).await;
+    log_unredacted_read(&app, &caller, viewer, format!("profile/{organisation}"), &read).await?;
     // Targets are part of the JSON document only (the flat forms hold rows).
     let targets = if format == Format::Json {
         visible_targets(&app, &caller, organisation, Some(period)).await?

@@ -18,10 +18,10 @@ use edi_hub_store::{AccessOutcome, NewTarget, Role, TargetRecord};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::log_access;
 use super::paths::{organisation_in_path, period_param};
 use super::query::QueryParams;
 use super::target_input;
+use super::{log_access, log_unredacted};
 use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, ProblemDetails};
@@ -203,8 +203,7 @@ pub(crate) async fn visible_targets(
     let unredacted = items.iter().filter(|t| t.latest.as_ref().is_some_and(|l| l.value.is_some())).count();
     if unredacted > 0 && caller.viewer().sees_unredacted(organisation) {
         let detail = format!("{unredacted} target figures unredacted");
-        let target = Some(format!("targets/{organisation}"));
-        log_access(app, Some(caller), "unredacted_read", AccessOutcome::Success, target, None, Some(detail)).await;
+        log_unredacted(app, caller, format!("targets/{organisation}"), detail).await?;
     }
     Ok(items)
 }
@@ -233,6 +232,7 @@ pub(crate) async fn visible_targets(
         (status = 404, description = "Unknown organisation", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 422, description = "A parameter is wrong (the problem names it)", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 429, description = "Over the token's request rate", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 503, description = "The access log cannot be written, so figures you would see unredacted are not served", body = ProblemDetails, content_type = "application/problem+json"),
     )
 )]
 pub async fn list_targets(
