@@ -193,3 +193,53 @@ async fn unreadable_file_names_and_unreachable_hubs_are_explained() {
     let parsed: Value = serde_json::from_str(&hub.get("/api/v1/coverage", &token).await.text().await.unwrap()).unwrap();
     assert_eq!(parsed["coverage"], serde_json::json!([]));
 }
+
+/// `edi-hub demo` on a store holding real data refuses (it would label it
+/// synthetic and mint a steward token); on an empty store its tokens expire
+/// within a week, and it says when.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_refuses_real_data_and_its_tokens_expire() {
+    use tokio::io::AsyncBufReadExt;
+    let hub = TestHub::start().await;
+    hub.submit_csv("E09000015", "casework", "2025-Q1", fixtures::CASEWORK).await;
+    let tokens_before = hub.store.tokens().list().await.unwrap().len();
+    let refused = tokio::process::Command::new(crate::process::binary())
+        .args(["demo", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(hub.dir.path())
+        .output()
+        .await
+        .unwrap();
+    let (_, stderr) = text(&refused);
+    assert!(!refused.status.success());
+    assert!(stderr.contains("not the demo's"), "{stderr}");
+    assert!(!hub.dir.path().join("DEMO-SYNTHETIC-DATA.txt").exists(), "nothing labelled synthetic");
+    assert_eq!(hub.store.tokens().list().await.unwrap().len(), tokens_before, "no token minted");
+
+    let dir = tempfile::tempdir().unwrap();
+    let mut demo = tokio::process::Command::new(crate::process::binary())
+        .args(["demo", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(dir.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut lines = tokio::io::BufReader::new(demo.stdout.take().unwrap()).lines();
+    let said = tokio::time::timeout(std::time::Duration::from_secs(300), async {
+        while let Some(line) = lines.next_line().await.unwrap() {
+            if line.starts_with("Tokens expire") {
+                return line;
+            }
+        }
+        String::new()
+    })
+    .await
+    .unwrap();
+    assert!(said.contains("(7 days)"), "{said}");
+    demo.kill().await.unwrap();
+    let store = edi_hub_store::Store::open(&edi_hub_store::StoreLocation::Directory(dir.path().to_path_buf())).unwrap();
+    let tokens = store.tokens().list().await.unwrap();
+    assert_eq!(tokens.len(), 3);
+    let week = chrono::Utc::now() + chrono::Duration::days(7);
+    assert!(tokens.iter().all(|t| t.expires_at.is_some_and(|e| e <= week)), "every demo token expires within a week");
+}

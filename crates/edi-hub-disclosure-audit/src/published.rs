@@ -10,7 +10,7 @@ use edi_hub_core::disclosure::counts::{CountKey, parameter_combinations};
 use edi_hub_core::disclosure::pattern::Pattern;
 use edi_hub_core::disclosure::sensitive::{classes, sensitive};
 use edi_hub_core::disclosure::{Policy, Viewer};
-use edi_hub_core::metrics::{CATALOGUE, Formula, MetricDef, Params, Who};
+use edi_hub_core::metrics::{CATALOGUE, Formula, Measure, MetricDef, Params, Who};
 use edi_hub_core::organisation::Organisation;
 use edi_hub_core::period::Period;
 
@@ -108,6 +108,29 @@ pub fn supports(metric: &MetricDef, params: &Params, tables: &[Table]) -> Option
             Some(Some(support.into_iter().map(|a| a + offsets[t]).collect()))
         })
         .collect()
+}
+
+/// The organisation's unredacted count behind each input of `metric` (from
+/// its own tables, not from the engine): `None` for inputs that are not
+/// counts of people (population, pay sums, codes reported); `None` overall
+/// when it has no value for these parameters.
+pub fn input_counts(metric: &MetricDef, params: &Params, tables: &[Table]) -> Option<Vec<Option<f64>>> {
+    let offsets = offsets(tables);
+    let supports = supports(metric, params, tables)?;
+    let value = |a: usize| {
+        let t = offsets.iter().rposition(|&o| o <= a).unwrap_or(0);
+        tables[t].atoms.atoms[a - offsets[t]].value as f64
+    };
+    let counts = metric
+        .inputs()
+        .iter()
+        .zip(supports)
+        .map(|(input, support)| match input.measure {
+            Measure::Column(_) => support.map(|s| s.into_iter().map(value).sum()),
+            Measure::Product(..) | Measure::Rows => None,
+        })
+        .collect();
+    Some(counts)
 }
 
 /// Everything a non-owner is shown about the organisation, as equations

@@ -18,13 +18,13 @@ use edi_hub_core::benchmark::{Column, Row, Scope};
 use edi_hub_core::disclosure::atoms::Atoms;
 use edi_hub_core::disclosure::counts::parameter_combinations;
 use edi_hub_core::disclosure::{Policy, Viewer};
-use edi_hub_core::metrics::{CATALOGUE, MetricDef, Params, Who};
+use edi_hub_core::metrics::{CATALOGUE, Formula, MetricDef, Params, Who};
 use edi_hub_core::{Dataset, Organisation, Period};
 use edi_hub_query::{BenchmarkRequest, Engine};
 use edi_hub_store::{Store, decode_parquet};
 
 use crate::equations::{Equations, Interval, leaks};
-use crate::published::{Table, checks, equations_of_row, supports};
+use crate::published::{Table, checks, equations_of_row, input_counts, supports};
 
 /// The audit of one organisation.
 #[derive(Debug, Clone)]
@@ -186,7 +186,7 @@ pub async fn audit_period(
                 }
             }
             pooled.extend(
-                pooled_not_of_shown_members(metric, &answer.rows)
+                pooled_not_of_shown_members(metric, &params, &answer.rows, &tables)
                     .into_iter()
                     .map(|(scope, column)| format!("{} {:?}: {scope} {column}", metric.id, params.to_map())),
             );
@@ -259,30 +259,64 @@ impl Reported {
     }
 }
 
-/// Pooled counts that are not the sum of the member counts shown beside
-/// them (members with a withheld numerator or denominator left out): a
-/// pooled count made only of published counts tells nothing new, so "the
-/// pool minus the other organisations" gives nothing back. Counts are the
-/// numerator and denominator of shares and representation ratios; the
-/// pooled rates of other metrics are built by the same rule
-/// (`MetricDef::pools`) and cannot be re-added from the rows.
-fn pooled_not_of_shown_members(metric: &MetricDef, rows: &[Row]) -> Vec<(&'static str, &'static str)> {
+/// Pooled figures that are not the pool of the members shown in full
+/// beside them (every metric): a pooled figure made only of what the
+/// members publish tells nothing new, so "the pool minus the other
+/// organisations" gives nothing back. Each member's inputs are read from
+/// its own tables (counts of people); a pay sum is its published mean times
+/// its headcount; population inputs are public and not re-added (the
+/// representation ratio's pooled numerator and denominator are checked).
+fn pooled_not_of_shown_members(
+    metric: &MetricDef,
+    params: &Params,
+    rows: &[Row],
+    tables: &BTreeMap<Organisation, Vec<Table>>,
+) -> Vec<(&'static str, &'static str)> {
     let mut out = Vec::new();
-    if !metric.integer_parts() {
-        return out;
-    }
-    let withheld = |r: &Row| r.withholds(Column::Numerator) || r.withholds(Column::Denominator);
+    let inputs = metric.inputs();
+    let representation = matches!(metric.formula, Formula::Representation { .. });
     for summary in rows.iter().filter(|r| r.scope != Scope::Organisation) {
         let members = rows.iter().filter(|r| {
-            r.scope == Scope::Organisation && r.organisation.is_some_and(|o| summary.scope.includes(o)) && !withheld(r)
+            r.scope == Scope::Organisation
+                && r.organisation.is_some_and(|o| summary.scope.includes(o))
+                && r.suppressed.is_empty()
         });
-        let (numerator, denominator) =
-            members.fold((0.0, 0.0), |(n, d), r| (n + r.numerator.unwrap_or(0.0), d + r.denominator.unwrap_or(0.0)));
-        for (column, shown, sum) in
-            [("numerator", summary.numerator, numerator), ("denominator", summary.denominator, denominator)]
-        {
-            if shown.is_some_and(|v| (v - sum).abs() > 1e-6) {
-                out.push((summary.scope.id(), column));
+        let mut pool = vec![0.0; inputs.len()];
+        let mut complete = true;
+        for row in members {
+            let Some(counts) = row.organisation.and_then(|o| input_counts(metric, params, tables.get(&o)?)) else {
+                complete = false;
+                continue;
+            };
+            for (i, count) in counts.iter().enumerate() {
+                pool[i] += match (count, metric.formula) {
+                    (Some(c), _) => *c,
+                    // Pay: the sum of pay is the published mean times the headcount.
+                    (None, Formula::PayGap { .. }) if i == 0 => row.numerator.unwrap_or(0.0) * counts[1].unwrap_or(0.0),
+                    (None, Formula::PayGap { .. }) if i == 3 => {
+                        row.denominator.unwrap_or(0.0) * counts[4].unwrap_or(0.0)
+                    }
+                    _ => 0.0,
+                };
+            }
+        }
+        if !complete {
+            continue;
+        }
+        let expected = metric.evaluate(&pool, true);
+        let columns = [
+            (Column::Value, summary.value, expected.value),
+            (Column::Numerator, summary.numerator, expected.numerator),
+            (Column::Denominator, summary.denominator, expected.denominator),
+        ];
+        for (column, shown, pooled) in columns {
+            let differs = match (shown, pooled) {
+                (Some(a), Some(b)) => (a - b).abs() > 1e-6 * a.abs().max(1.0),
+                (Some(_), None) => true,
+                _ => false,
+            };
+            if differs && !(representation && column == Column::Value) {
+                out.push((summary.scope.id(), column.name()));
             }
         }
     }

@@ -11,6 +11,9 @@ use edi_hub_store::{NewToken, Role, Store, StoreLocation};
 
 use crate::cli::{AuditArgs, Cli, Command, LogFormat, ServeArgs, TokenCommand, TokenCreateArgs};
 
+/// Days a demo token lasts.
+const DEMO_TOKEN_DAYS: i64 = 7;
+
 fn init_logging(format: LogFormat, to_stdout: bool) {
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_from_env("EDI_HUB_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
@@ -114,10 +117,18 @@ async fn demo_command(args: &ServeArgs) -> anyhow::Result<()> {
         }
     };
     let store = Arc::new(Store::open(&location)?);
-    store.refresh().await?;
+    let snapshot = store.refresh().await?;
+    let synthetic = store.has_note(edi_hub_synthetic::MARKER).await;
+    if !synthetic && (!snapshot.submissions.is_empty() || snapshot.population.is_some()) {
+        bail!(
+            "{} already holds data that is not the demo's; the demo would label it synthetic and mint a steward \
+             token for it. Use `edi-hub serve` for this store, or give the demo an empty --data-dir",
+            store.describe()
+        );
+    }
     let current = edi_hub_core::Period::containing(chrono::Utc::now().date_naive());
     let periods = edi_hub_synthetic::last_quarters(current, 8);
-    if store.snapshot().submissions.is_empty() {
+    if snapshot.submissions.is_empty() {
         eprintln!(
             "Generating the SYNTHETIC demo data set: 6 datasets x 33 authorities x {} quarters ({} to {})...",
             periods.len(),
@@ -127,6 +138,8 @@ async fn demo_command(args: &ServeArgs) -> anyhow::Result<()> {
         let n = edi_hub_synthetic::load(&store, &periods, 2026).await?;
         eprintln!("Stored {n} synthetic submissions and a synthetic population table.");
     }
+    // Demo tokens are for exploring: they expire after a week.
+    let expires_at = chrono::Utc::now() + chrono::Duration::days(DEMO_TOKEN_DAYS);
     let mut tokens = Vec::new();
     for (role, organisation, label) in [
         (Role::Steward, None, "demo steward"),
@@ -134,7 +147,7 @@ async fn demo_command(args: &ServeArgs) -> anyhow::Result<()> {
         (Role::Submitter, Some("E09000015"), "demo submitter (Harrow)"),
     ] {
         let organisation = organisation.and_then(|o| o.parse().ok());
-        let new = NewToken { role, organisation, label: Some(label.into()), expires_at: None };
+        let new = NewToken { role, organisation, label: Some(label.into()), expires_at: Some(expires_at) };
         let (_, token) = store.tokens().create(new).await?;
         tokens.push((label, token));
     }
@@ -145,6 +158,7 @@ async fn demo_command(args: &ServeArgs) -> anyhow::Result<()> {
     for (label, token) in &tokens {
         println!("  {label:<26} {token}");
     }
+    println!("Tokens expire {} ({DEMO_TOKEN_DAYS} days).", expires_at.format("%Y-%m-%d %H:%M UTC"));
     println!(
         "Try: curl -H \"Authorization: Bearer <token>\" \"http://{listen}/api/v1/benchmarks/workforce_share?period={}\"",
         periods[periods.len() - 1]
