@@ -147,3 +147,27 @@ async fn the_lp_audit_finds_nothing_pinned() {
     assert!(camden.checked > 0 && camden.published > 0);
     assert!(report.answers > 0);
 }
+
+/// The audit's negative control, end to end: answers served with a smaller
+/// k publish counts the audit (at the default k) must find pinned.
+#[tokio::test]
+async fn the_lp_audit_finds_what_a_weaker_hub_gives_away() {
+    let hub = fixture().await;
+    let weak = edi_hub_core::disclosure::Policy { min_count: 2 };
+    let report = edi_hub_disclosure_audit::audit_period_served(
+        hub.store.clone(),
+        weak,
+        edi_hub_core::disclosure::Policy::default(),
+        "2025-Q1".parse().unwrap(),
+        Some(CAMDEN_CODE.parse().unwrap()),
+        1,
+        true,
+    )
+    .await
+    .unwrap();
+    assert!(!report.passed());
+    let camden = &report.organisations[0];
+    assert!(!camden.leaks.is_empty(), "{}", report.render());
+    // Camden's band 6 black (2) is among what a hub with k = 2 publishes.
+    assert!(camden.leaks.iter().any(|l| l.value == 2 && l.what.contains("black")), "{}", report.render());
+}

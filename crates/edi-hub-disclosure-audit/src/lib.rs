@@ -17,4 +17,4 @@ pub mod runner;
 #[cfg(test)]
 mod properties;
 
-pub use runner::{AuditReport, OrganisationAudit, audit_period};
+pub use runner::{AuditReport, OrganisationAudit, audit_period, audit_period_served};

@@ -136,9 +136,24 @@ pub async fn audit_period(
     protection: u32,
     solve: bool,
 ) -> anyhow::Result<AuditReport> {
+    audit_period_served(store, policy, policy, period, only, protection, solve).await
+}
+
+/// [`audit_period`] of answers served under `served` (k as the hub ran),
+/// checked against `policy`: with a smaller `served` k the audit must find
+/// counts pinned (the end-to-end negative control).
+pub async fn audit_period_served(
+    store: Arc<Store>,
+    served: Policy,
+    policy: Policy,
+    period: Period,
+    only: Option<Organisation>,
+    protection: u32,
+    solve: bool,
+) -> anyhow::Result<AuditReport> {
     let started = Instant::now();
     store.refresh().await.context("reading the submission ledger")?;
-    let engine = Engine::new(store.clone(), policy, true)?;
+    let engine = Engine::new(store.clone(), served, true)?;
     let snapshot = store.snapshot();
     let mut tables: BTreeMap<Organisation, Vec<Table>> = BTreeMap::new();
     let mut present = HashSet::new();
