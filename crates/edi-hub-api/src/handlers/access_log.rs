@@ -13,7 +13,7 @@ use edi_hub_store::AccessEvent;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::query::QueryParams;
+use super::query::{QueryParams, page_limit};
 use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, ProblemDetails};
@@ -133,14 +133,7 @@ pub async fn access_log(
         return Err(ApiError::bad_parameter("outcome", "outcome must be success, rejected or denied"));
     }
     let (from, to) = (day("from", q.from.as_deref())?, day("to", q.to.as_deref())?);
-    let limit = match &q.limit {
-        None => 100,
-        Some(l) => l
-            .parse::<usize>()
-            .ok()
-            .filter(|n| (1..=1000).contains(n))
-            .ok_or_else(|| ApiError::bad_parameter("limit", "limit must be a whole number from 1 to 1000"))?,
-    };
+    let limit = page_limit(q.limit.as_deref())?;
     if let Some(t) = &q.page_token
         && !is_page_token(t)
     {

@@ -62,3 +62,15 @@ where
         Ok(QueryParams { value })
     }
 }
+
+/// A page size: 1 to 1000, 100 when absent.
+pub fn page_limit(limit: Option<&str>) -> Result<usize, ApiError> {
+    match limit {
+        None => Ok(100),
+        Some(l) => l
+            .parse::<usize>()
+            .ok()
+            .filter(|n| (1..=1000).contains(n))
+            .ok_or_else(|| ApiError::bad_parameter("limit", "limit must be a whole number from 1 to 1000")),
+    }
+}

@@ -13,7 +13,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::log_access;
 use super::paths::{dataset_in_path, dataset_param, organisation_in_path, organisation_param, period_param};
-use super::query::QueryParams;
+use super::query::{QueryParams, page_limit};
 use crate::app::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult, ProblemDetails};
@@ -269,14 +269,7 @@ impl Filters {
                 return Err(ApiError::bad_parameter("status", "status must be current, superseded or withdrawn"));
             }
         };
-        let limit = match &q.limit {
-            None => 100,
-            Some(l) => l
-                .parse::<usize>()
-                .ok()
-                .filter(|n| (1..=1000).contains(n))
-                .ok_or_else(|| ApiError::bad_parameter("limit", "limit must be a whole number from 1 to 1000"))?,
-        };
+        let limit = page_limit(q.limit.as_deref())?;
         Ok(Filters {
             organisation: q.organisation.as_deref().map(|s| organisation_param("organisation", s)).transpose()?,
             dataset: q.dataset.as_deref().map(|s| dataset_param("dataset", s)).transpose()?,

@@ -177,21 +177,26 @@ fn nested(
         let key: Vec<Key> = others.iter().map(|&c| key_at(&builders[c].values, i)).collect();
         groups.entry(key).or_insert_with(|| vec![None; stages.len()])[s] = Some((n, i));
     }
+    // A stage with no row counts no one: a later stage reported without it
+    // does not nest (counting it as absent would let published totals
+    // disagree with the file's cells).
     let mut found = Vec::new();
     for per_stage in groups.values() {
-        let reported: Vec<(usize, (i64, usize))> =
-            per_stage.iter().enumerate().filter_map(|(s, v)| v.map(|v| (s, v))).collect();
-        for pair in reported.windows(2) {
-            let (s0, (n0, _)) = pair[0];
-            let (s1, (n1, row1)) = pair[1];
+        for s1 in 1..stages.len() {
+            let Some((n1, row1)) = per_stage[s1] else { continue };
+            let (s0, previous) = (s1 - 1, per_stage[s1 - 1]);
+            let n0 = previous.map_or(0, |(n, _)| n);
             if n1 > n0 {
+                let before = match previous {
+                    Some(_) => format!("{} ({n0})", stages[s0]),
+                    None => format!("{} (no row, so 0)", stages[s0]),
+                };
                 found.push((
                     row1,
                     format!(
-                        "{} {} ({n1}) is more than {} ({n0}) for {}; each stage must not exceed the one before ({})",
+                        "{} {} ({n1}) is more than {before} for {}; each stage must not exceed the one before ({})",
                         stages[s1],
                         measure,
-                        stages[s0],
                         describe(builders, present, row1, Some(dimension)),
                         stages.join(" >= ")
                     ),
