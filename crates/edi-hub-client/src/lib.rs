@@ -6,6 +6,7 @@
 //! Nothing here runs inside the hub: this crate depends on the pure core
 //! for file names, datasets and validation, never on the server.
 
+pub mod naming;
 pub mod offline;
 pub mod upload;
 
