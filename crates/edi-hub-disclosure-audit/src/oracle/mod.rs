@@ -29,9 +29,10 @@
 //! - pay means are linear in the unknown headcounts and headcount x pay
 //!   totals of each row (`sum(h * pay) = mean * sum(h)`).
 //!
-//! Known leak, kept as ignored tests until fixed: a recruitment file that
-//! reports a later stage of a group without an earlier one (see
-//! `cases::recruitment_without_a_shortlisting_row`).
+//! The oracle found one leak, now closed: a recruitment file that reported
+//! a later stage of a group without an earlier one (see
+//! `cases::recruitment_without_a_shortlisting_row`); validation now counts a
+//! missing stage as 0, so such a file does not nest and is refused.
 //!
 //! - [`raw`]: raw tables and the classification, written out again;
 //! - [`evaluate`]: which raw rows each metric input adds up;

@@ -22,6 +22,8 @@ fn run(name: &str, cases: u32, tables: impl Strategy<Value = Vec<Raw>>) {
     let mut runner = TestRunner::new(Config { cases, failure_persistence: None, ..Config::default() });
     let started = std::time::Instant::now();
     let result = runner.run(&tables, |tables| {
+        // Only what validation accepts is ever published.
+        prop_assume!(tables.iter().all(Raw::is_valid));
         let out = oracle(&tables, Secondary::Pattern);
         {
             let mut t = totals.borrow_mut();
@@ -88,10 +90,9 @@ fn survey_tables_pin_nothing() {
     run("survey", CASES, survey());
 }
 
+/// Stage rows dropped at random: files that no longer nest are refused by
+/// validation (a stage with no row counts no one); the rest pin nothing.
 #[test]
-#[ignore = "known leak (see a_recruitment_file_without_a_shortlisting_row_pins_nothing): a recruitment file \
-            with a later stage reported without an earlier one is protected as if the earlier stage held the \
-            later one's people"]
 fn recruitment_tables_with_missing_stages_pin_nothing() {
     run("recruitment with stage rows missing", CASES, recruitment_with_missing_stages());
 }

@@ -147,6 +147,13 @@ pub(super) fn key() -> (Organisation, Period) {
     ("E09000015".parse().unwrap(), "2025-Q1".parse().unwrap())
 }
 
+impl Raw {
+    /// Whether the hub's validation accepts the table.
+    pub(super) fn is_valid(&self) -> bool {
+        validate(self.dataset, UploadFormat::Csv, Bytes::from(self.csv()), &Limits::default()).is_ok()
+    }
+}
+
 /// The real protected pattern of a raw table, through the real validator
 /// and stored layout.
 pub(super) fn real_pattern(raw: &Raw, policy: Policy) -> Pattern {
