@@ -41,9 +41,10 @@ impl RateLimiter {
         }
         let rate = f64::from(self.per_second);
         let now = Instant::now();
-        let Ok(mut buckets) = self.buckets.lock() else {
-            return Ok(());
-        };
+        // A panic elsewhere cannot leave a bucket half-written (each is two
+        // numbers), so a poisoned lock keeps limiting rather than letting
+        // every request through.
+        let mut buckets = self.buckets.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         if buckets.len() >= MAX_BUCKETS && !buckets.contains_key(key) {
             buckets.retain(|_, b| now.duration_since(b.at).as_secs_f64() < 1.0);
         }
