@@ -164,3 +164,94 @@ async fn concurrent_uploads_for_one_key_are_all_kept() {
     let supersedes: std::collections::HashSet<&str> = subs.iter().filter_map(|s| s["supersedes"].as_str()).collect();
     assert_eq!(supersedes.len(), 15);
 }
+
+/// The organisations with a row in the workforce_share benchmark of `period`.
+async fn benchmarked(hub: &TestHub, period: &str, token: &str) -> Vec<String> {
+    let answer = hub.get_json(&format!("/api/v1/benchmarks/workforce_share?period={period}&group=black"), token).await;
+    let rows = answer["rows"].as_array().unwrap();
+    rows.iter().filter(|r| r["scope"] == "organisation").map(|r| r["organisation"].as_str().unwrap().into()).collect()
+}
+
+/// `GET /readyz` (no token): the status and the problem's detail.
+async fn readiness(hub: &TestHub) -> (u16, String) {
+    let r = hub.client.get(hub.url("/readyz")).send().await.unwrap();
+    let status = r.status().as_u16();
+    if status == 200 {
+        return (status, String::new());
+    }
+    assert_eq!(r.headers()["content-type"], "application/problem+json");
+    let body: serde_json::Value = r.json().await.unwrap();
+    (status, body["detail"].as_str().unwrap().to_string())
+}
+
+#[tokio::test]
+async fn an_unreadable_withdrawal_withholds_its_key_until_the_store_is_repaired() {
+    let hub = TestHub::start().await;
+    let steward = hub.steward().await;
+    for period in ["2025-Q1", "2025-Q2"] {
+        hub.submit_csv("E09000012", "workforce", period, fixtures::WORKFORCE).await;
+    }
+    let q1 = hub.submit_csv("E09000007", "workforce", "2025-Q1", fixtures::WORKFORCE).await;
+    let q2 = hub.submit_csv("E09000007", "workforce", "2025-Q2", fixtures::WORKFORCE).await;
+    let camden = hub.submitter("E09000007").await;
+    assert_eq!(hub.withdraw(q2["id"].as_str().unwrap(), &camden).await.status(), 204);
+    assert_eq!(benchmarked(&hub, "2025-Q2", &steward).await, ["E09000012"]);
+
+    // The withdrawal's ledger object is damaged in the store (its text would
+    // name the marker in a parser's message: it must never be logged).
+    let slot = "ledger/E09000007/workforce/2025-Q2/000000000002.json";
+    let file = hub.dir.path().join(slot);
+    assert!(file.is_file(), "the withdrawal is the key's second ledger entry");
+    std::fs::write(&file, br#"{"event":"tamper-3b1f"}"#).unwrap();
+    hub.store.refresh().await.unwrap();
+    let replica = hub.replica().await;
+
+    for hub in [&hub, &replica] {
+        // The withdrawn quarter does not come back; the other is served.
+        assert_eq!(benchmarked(hub, "2025-Q2", &steward).await, ["E09000012"]);
+        assert_eq!(benchmarked(hub, "2025-Q1", &steward).await, ["E09000007", "E09000012"]);
+        let coverage = hub.get_json("/api/v1/coverage", &steward).await;
+        let camden_keys: Vec<(&str, &str)> = coverage["coverage"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["organisation"] == "E09000007")
+            .map(|c| (c["period"].as_str().unwrap(), c["submission_id"].as_str().unwrap()))
+            .collect();
+        assert_eq!(camden_keys, [("2025-Q1", q1["id"].as_str().unwrap())]);
+        let list = hub.get_json("/api/v1/submissions?organisation=E09000007&period=2025-Q2", &steward).await;
+        assert_eq!(list["submissions"][0]["status"], "withheld");
+        let current = hub.get_json("/api/v1/submissions?organisation=E09000007&status=current", &steward).await;
+        assert_eq!(current["submissions"].as_array().unwrap().len(), 1);
+
+        let (status, detail) = readiness(hub).await;
+        assert_eq!(status, 503);
+        assert!(detail.starts_with(&format!("1 ledger entry cannot be read: {slot}")), "{detail}");
+    }
+
+    // A new upload cannot make the key current again while it is damaged.
+    let r = hub.upload_csv(&camden, "E09000007", "workforce", "2025-Q2", fixtures::WORKFORCE).await;
+    assert_eq!(r.status(), 409);
+    assert!(r.text().await.unwrap().contains(slot));
+
+    // Logged once, by path, however often the hub refreshes; never the content.
+    hub.store.refresh().await.unwrap();
+    hub.store.refresh().await.unwrap();
+    let logs = crate::support::logs();
+    let errors = logs.lines().filter(|l| l.contains("ERROR") && l.contains(slot)).count();
+    assert_eq!(errors, 2, "once by each hub process");
+    assert!(!logs.contains("tamper-3b1f"));
+
+    // The steward removes the damaged object: both hubs are ready again and
+    // serve the key as the store now records it (no withdrawal).
+    std::fs::remove_file(&file).unwrap();
+    for hub in [&hub, &replica] {
+        hub.store.refresh().await.unwrap();
+        assert_eq!(readiness(hub).await, (200, String::new()));
+        assert_eq!(benchmarked(hub, "2025-Q2", &steward).await, ["E09000007", "E09000012"]);
+    }
+    // ...and withdraws it again.
+    assert_eq!(hub.withdraw(q2["id"].as_str().unwrap(), &camden).await.status(), 204);
+    replica.store.refresh().await.unwrap();
+    assert_eq!(benchmarked(&replica, "2025-Q2", &steward).await, ["E09000012"]);
+}

@@ -24,6 +24,10 @@ pub enum Error {
     /// No submission or token with this id.
     #[error("{0} not found")]
     NotFound(String),
+    /// A ledger entry of this key (or the population ledger) cannot be
+    /// read, so nothing more is accepted for it until a steward repairs it.
+    #[error("{0}")]
+    Withheld(String),
     /// The submission is already withdrawn.
     #[error("submission {0} is already withdrawn")]
     AlreadyWithdrawn(String),

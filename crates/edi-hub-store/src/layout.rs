@@ -41,6 +41,26 @@ pub fn slot_sequence(path: &Path) -> Option<u64> {
     path.filename()?.strip_suffix(".json")?.parse().ok()
 }
 
+/// Whether `path` is exactly the slot the hub writes for its sequence
+/// number in `ledger` (not, say, a file with another name or a deeper path).
+pub fn is_slot_of(ledger: &Path, path: &Path) -> bool {
+    slot_sequence(path).is_some_and(|sequence| slot(ledger, sequence) == *path)
+}
+
+/// The key of a submission-ledger object: the organisation, dataset and
+/// period its path names (`ledger/{organisation}/{dataset}/{period}/...`),
+/// spelled as the hub spells them; `None` when the path names no key.
+pub fn submission_key(path: &Path) -> Option<(Organisation, Dataset, Period)> {
+    let parts: Vec<_> = path.parts().collect();
+    if parts.len() != 5 || parts[0].as_ref() != LEDGER {
+        return None;
+    }
+    let key: (Organisation, Dataset, Period) =
+        (parts[1].as_ref().parse().ok()?, parts[2].as_ref().parse().ok()?, parts[3].as_ref().parse().ok()?);
+    let parent = Path::from_iter(parts[..4].iter().cloned());
+    (submission_ledger(key.0, key.1, key.2) == parent).then_some(key)
+}
+
 pub fn token(id: &str) -> Path {
     Path::from(format!("{TOKENS}/{id}.json"))
 }

@@ -11,7 +11,7 @@ use object_store::path::Path;
 use rand::RngCore;
 
 use crate::layout;
-use crate::snapshot::{LedgerEvent, PopulationRecord, SubmissionRecord};
+use crate::snapshot::{DamagedEntry, LedgerEvent, PopulationRecord, SubmissionRecord};
 use crate::store::Store;
 use crate::{Error, Result};
 
@@ -62,6 +62,21 @@ fn submitted(new: &NewSubmission, commit: &Commit) -> LedgerEvent {
     }
 }
 
+/// Refuses a new entry for a ledger with a damaged entry: it would be
+/// withheld anyway (the damaged entry might be a later withdrawal or
+/// supersession of what it replaces), so the submitter is told at once.
+fn refuse_if_damaged<'a>(what: &str, damage: impl Iterator<Item = &'a DamagedEntry>) -> Result<()> {
+    let paths: Vec<&str> = damage.map(|d| d.path.as_str()).collect();
+    if paths.is_empty() {
+        return Ok(());
+    }
+    Err(Error::Withheld(format!(
+        "nothing is accepted for {what} while its ledger has an entry that cannot be read ({}); \
+         a data steward must remove or restore it in the store",
+        paths.join(", ")
+    )))
+}
+
 impl Store {
     /// Stores a submission atomically and returns its record.
     pub async fn submit(&self, new: &NewSubmission) -> Result<SubmissionRecord> {
@@ -72,6 +87,8 @@ impl Store {
     /// Step 1 of [`Store::submit`]: writes the data file at a fresh path.
     /// Until [`Store::commit_submission`] runs, nothing can see it.
     pub async fn write_data(&self, new: &NewSubmission) -> Result<Commit> {
+        let key = (new.organisation, new.dataset, new.period);
+        refuse_if_damaged(&format!("{}/{}/{}", key.0, key.1, key.2), self.snapshot().damage_of(key))?;
         let id = new_id();
         let path = layout::data_file(new.dataset, new.period, new.organisation, &id);
         self.create(&path, new.parquet.clone()).await?;
@@ -118,6 +135,7 @@ impl Store {
 
     /// Replaces the population reference table.
     pub async fn replace_population(&self, parquet: Bytes, rows: u64, checksum: String) -> Result<PopulationRecord> {
+        refuse_if_damaged("the population table", self.snapshot().population_damage())?;
         let id = new_id();
         let path = layout::population_file(&id);
         self.create(&path, parquet).await?;

@@ -2,6 +2,10 @@
 //! ledger (one per organisation x dataset x period) is a gap-free sequence
 //! of create-only events, so every process that reads it derives the same
 //! history, statuses and current submissions.
+//!
+//! A ledger entry that cannot be read is never skipped (a lost withdrawal
+//! would bring withdrawn data back): its key is withheld, with no current
+//! submission, until the object is removed or restored in the store.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -19,6 +23,10 @@ pub enum Status {
     Superseded,
     /// Withdrawn by its organisation or a steward (kept in the history).
     Withdrawn,
+    /// Would be current, but an entry of its key's ledger cannot be read, so
+    /// whether it was superseded or withdrawn is unknown: not used until a
+    /// steward repairs the ledger in the store.
+    Withheld,
 }
 
 impl Status {
@@ -27,6 +35,7 @@ impl Status {
             Status::Current => "current",
             Status::Superseded => "superseded",
             Status::Withdrawn => "withdrawn",
+            Status::Withheld => "withheld",
         }
     }
 }
@@ -82,6 +91,40 @@ pub enum LedgerEvent {
     },
 }
 
+/// The ledger a damaged entry belongs to: what is withheld because of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum DamagedLedger {
+    /// One key's submission ledger: the key has no current submission.
+    Submission { organisation: Organisation, dataset: Dataset, period: Period },
+    /// The population ledger: no population table is in force.
+    Population,
+    /// A slot under `ledger/` whose path names no key: it could belong to
+    /// any key, so no key has a current submission.
+    Unknown,
+}
+
+/// A ledger entry that cannot be read, parsed, or contradicts its path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DamagedEntry {
+    /// The object's path in the store (public identifiers only).
+    pub path: String,
+    pub ledger: DamagedLedger,
+}
+
+impl DamagedEntry {
+    /// Whether this damage withholds a submission ledger's key.
+    pub fn withholds(&self, key: Key) -> bool {
+        match self.ledger {
+            DamagedLedger::Submission { organisation, dataset, period } => (organisation, dataset, period) == key,
+            DamagedLedger::Population => false,
+            DamagedLedger::Unknown => true,
+        }
+    }
+}
+
+/// A submission ledger's key: organisation, dataset and period.
+pub type Key = (Organisation, Dataset, Period);
+
 /// Everything the ledger says, at one moment.
 #[derive(Debug, Clone, Default)]
 pub struct Snapshot {
@@ -90,19 +133,29 @@ pub struct Snapshot {
     by_id: HashMap<String, usize>,
     current: BTreeMap<(Dataset, Period, Organisation), usize>,
     pub population: Option<PopulationRecord>,
-    /// Changes whenever anything new is read from the ledger.
+    /// Ledger entries that cannot be read, by path; while any is here the
+    /// hub is not ready and their keys are withheld.
+    pub damaged: Vec<DamagedEntry>,
+    /// Changes whenever the ledger read changes (only within one process).
     pub generation: u64,
 }
 
 impl Snapshot {
-    /// Replays ledgers: `ledgers` maps each key's ledger to its events in sequence order.
-    pub fn build<'a>(
-        ledgers: impl Iterator<Item = impl Iterator<Item = (u64, &'a LedgerEvent)>>,
+    /// Replays ledgers: each key's events in sequence order. A key with a
+    /// damaged entry (every key, for a damaged entry of no known key) has
+    /// no current submission, and no population table is in force while a
+    /// population-ledger entry is damaged.
+    pub fn build<'a, E: Iterator<Item = (u64, &'a LedgerEvent)>>(
+        ledgers: impl Iterator<Item = (Key, E)>,
         population: Option<PopulationRecord>,
+        mut damaged: Vec<DamagedEntry>,
         generation: u64,
     ) -> Snapshot {
+        damaged.sort_by(|a, b| a.path.cmp(&b.path));
+        let withheld = |key: Key| damaged.iter().any(|e| e.withholds(key));
+        let population = population.filter(|_| damaged.iter().all(|d| d.ledger != DamagedLedger::Population));
         let mut all: Vec<SubmissionRecord> = Vec::new();
-        for events in ledgers {
+        for (key, events) in ledgers {
             let start = all.len();
             let mut current: Option<usize> = None;
             for (sequence, event) in events {
@@ -147,6 +200,9 @@ impl Snapshot {
                     }
                 }
             }
+            if let Some(c) = current.filter(|_| withheld(key)) {
+                all[c].status = Status::Withheld;
+            }
         }
         all.sort_by(|a, b| b.received_at.cmp(&a.received_at).then(b.sequence.cmp(&a.sequence)).then(b.id.cmp(&a.id)));
         let by_id = all.iter().enumerate().map(|(i, s)| (s.id.clone(), i)).collect();
@@ -156,7 +212,19 @@ impl Snapshot {
             .filter(|(_, s)| s.status == Status::Current)
             .map(|(i, s)| ((s.dataset, s.period, s.organisation), i))
             .collect();
-        Snapshot { submissions: all, by_id, current, population, generation }
+        Snapshot { submissions: all, by_id, current, population, damaged, generation }
+    }
+
+    /// The damaged entries that withhold this submission key (nothing of
+    /// it is served while there are any).
+    pub fn damage_of(&self, key: Key) -> impl Iterator<Item = &DamagedEntry> {
+        self.damaged.iter().filter(move |e| e.withholds(key))
+    }
+
+    /// The damaged population-ledger entries (no population table is in
+    /// force while there are any).
+    pub fn population_damage(&self) -> impl Iterator<Item = &DamagedEntry> {
+        self.damaged.iter().filter(|e| e.ledger == DamagedLedger::Population)
     }
 
     pub fn get(&self, id: &str) -> Option<&SubmissionRecord> {

@@ -1,7 +1,6 @@
 //! Opening the object store and keeping an up-to-date view of the ledger
 //! and the tokens.
 
-use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
 
@@ -13,7 +12,8 @@ use object_store::prefix::PrefixStore;
 use object_store::{ObjectStore, ObjectStoreExt, PutMode, PutOptions, PutPayload};
 
 use crate::layout;
-use crate::snapshot::{LedgerEvent, PopulationRecord, Snapshot};
+use crate::ledger_cache::LedgerCache;
+use crate::snapshot::Snapshot;
 use crate::targets::TargetCache;
 use crate::tokens::TokenRegistry;
 use crate::{Error, Result};
@@ -31,13 +31,6 @@ pub enum StoreLocation {
     UrlWithOptions(String, Vec<(String, String)>),
     /// In memory, for tests.
     Memory,
-}
-
-/// Ledger events read so far, by path (objects are immutable once created).
-#[derive(Debug, Default)]
-struct LedgerCache {
-    submissions: BTreeMap<Path, LedgerEvent>,
-    population: BTreeMap<Path, PopulationRecord>,
 }
 
 /// The hub's object store with its derived, cached views.
@@ -138,58 +131,20 @@ impl Store {
         }
     }
 
-    /// Reads ledger events written since the last refresh (by any process)
-    /// and rebuilds the snapshot if there are any.
+    /// Reads the ledger again (written by any process, or changed or
+    /// removed in the store by an operator) and rebuilds the snapshot if
+    /// anything changed. A ledger entry that cannot be read withholds its
+    /// key (see [`Snapshot::damaged`]).
     pub async fn refresh(&self) -> Result<Arc<Snapshot>> {
         let mut cache = self.cache.lock().await;
-        let new_submissions = self.read_new(&Path::from(layout::LEDGER), &cache.submissions).await?;
-        let new_population =
-            self.read_new::<PopulationRecord>(&Path::from(layout::POPULATION_LEDGER), &cache.population).await?;
-        let changed = !new_submissions.is_empty() || !new_population.is_empty() || cache.submissions.is_empty();
-        cache.submissions.extend(new_submissions);
-        cache.population.extend(new_population);
-        if changed {
-            let snapshot = Arc::new(build_snapshot(&cache));
+        if let Some(snapshot) = cache.refresh(&self.objects).await? {
+            let snapshot = Arc::new(snapshot);
             match self.snapshot.write() {
                 Ok(mut s) => *s = snapshot,
                 Err(poisoned) => *poisoned.into_inner() = snapshot,
             }
         }
         Ok(self.snapshot())
-    }
-
-    /// Lists `prefix` and reads every ledger slot not yet in `known`.
-    async fn read_new<T: serde::de::DeserializeOwned>(
-        &self,
-        prefix: &Path,
-        known: &BTreeMap<Path, T>,
-    ) -> Result<Vec<(Path, T)>> {
-        let listed: Vec<Path> = self
-            .objects
-            .list(Some(prefix))
-            .map_ok(|m| m.location)
-            .try_filter(|p| futures::future::ready(layout::slot_sequence(p).is_some() && !known.contains_key(p)))
-            .try_collect()
-            .await?;
-        let objects = self.objects.clone();
-        let read: Vec<Option<(Path, T)>> = futures::stream::iter(listed)
-            .map(|path| {
-                let objects = objects.clone();
-                async move {
-                    let bytes = objects.get(&path).await?.bytes().await?;
-                    match serde_json::from_slice::<T>(&bytes) {
-                        Ok(event) => Ok::<_, Error>(Some((path, event))),
-                        Err(e) => {
-                            tracing::warn!(path = %path, error = %e, "ignoring an unreadable ledger entry");
-                            Ok(None)
-                        }
-                    }
-                }
-            })
-            .buffer_unordered(16)
-            .try_collect()
-            .await?;
-        Ok(read.into_iter().flatten().collect())
     }
 
     /// Writes a new immutable object; fails if anything is already at `path`.
@@ -251,20 +206,6 @@ impl Opened {
     fn plain(objects: Arc<dyn ObjectStore>, description: String) -> Opened {
         Opened { root: objects.clone(), objects, prefix: String::new(), description }
     }
-}
-
-fn build_snapshot(cache: &LedgerCache) -> Snapshot {
-    // Group slots by their ledger (the path without the slot file name);
-    // BTreeMap order keeps each ledger's slots in sequence order.
-    let mut ledgers: BTreeMap<String, Vec<(u64, &LedgerEvent)>> = BTreeMap::new();
-    for (path, event) in &cache.submissions {
-        let sequence = layout::slot_sequence(path).unwrap_or(0);
-        let parent = path.as_ref().rsplit_once('/').map_or("", |(p, _)| p).to_string();
-        ledgers.entry(parent).or_default().push((sequence, event));
-    }
-    let population = cache.population.values().next_back().cloned();
-    let generation = (cache.submissions.len() + cache.population.len()) as u64;
-    Snapshot::build(ledgers.into_values().map(|v| v.into_iter()), population, generation)
 }
 
 #[cfg(test)]

@@ -119,7 +119,8 @@ async fn demo_command(args: &ServeArgs) -> anyhow::Result<()> {
     let store = Arc::new(Store::open(&location)?);
     let snapshot = store.refresh().await?;
     let synthetic = store.has_note(edi_hub_synthetic::MARKER).await;
-    if !synthetic && (!snapshot.submissions.is_empty() || snapshot.population.is_some()) {
+    if !synthetic && (!snapshot.submissions.is_empty() || snapshot.population.is_some() || !snapshot.damaged.is_empty())
+    {
         bail!(
             "{} already holds data that is not the demo's; the demo would label it synthetic and mint a steward \
              token for it. Use `edi-hub serve` for this store, or give the demo an empty --data-dir",
@@ -128,7 +129,7 @@ async fn demo_command(args: &ServeArgs) -> anyhow::Result<()> {
     }
     let current = edi_hub_core::Period::containing(chrono::Utc::now().date_naive());
     let periods = edi_hub_synthetic::last_quarters(current, 8);
-    if snapshot.submissions.is_empty() {
+    if snapshot.submissions.is_empty() && snapshot.damaged.is_empty() {
         eprintln!(
             "Generating the SYNTHETIC demo data set: 6 datasets x 33 authorities x {} quarters ({} to {})...",
             periods.len(),

@@ -42,6 +42,7 @@ pub struct PopulationStored {
         (status = 200, description = "Stored", body = PopulationStored),
         (status = 401, description = "No valid token", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 403, description = "Not a steward", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 409, description = "An entry of the population ledger cannot be read: no table is accepted until a data steward repairs the store (the detail names the object)", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 413, description = "Larger than the upload limit", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 415, description = "Not CSV or Parquet", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 422, description = "Every problem found in the file", body = ProblemDetails, content_type = "application/problem+json"),

@@ -47,7 +47,9 @@ pub struct Submission {
     #[schema(nullable)]
     pub supersedes: Option<String>,
     pub received_at: DateTime<Utc>,
-    /// `current`, `superseded` or `withdrawn`.
+    /// `current`, `superseded` or `withdrawn`; `withheld` when it would be
+    /// current but an entry of its key's ledger cannot be read (nothing of
+    /// the key is used until a data steward repairs the store).
     #[schema(example = "current")]
     pub status: String,
 }
@@ -94,8 +96,8 @@ pub struct ListQuery {
     /// Only this period (`YYYY-Qn`).
     #[param(pattern = r"^[0-9]{4}-Q[1-4]$")]
     period: Option<String>,
-    /// Only this status: `current`, `superseded` or `withdrawn`.
-    #[param(pattern = r"^(current|superseded|withdrawn)$")]
+    /// Only this status: `current`, `superseded`, `withdrawn` or `withheld`.
+    #[param(pattern = r"^(current|superseded|withdrawn|withheld)$")]
     status: Option<String>,
     /// Page size, 1 to 1000 (default 100).
     #[param(value_type = Option<u32>, minimum = 1, maximum = 1000)]
@@ -133,6 +135,7 @@ pub struct ListQuery {
         (status = 401, description = "No valid token", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 403, description = "Not a submitter of this organisation", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 404, description = "Unknown organisation or dataset", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 409, description = "An entry of this key's ledger cannot be read: nothing is accepted for the key until a data steward repairs the store (the detail names the object)", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 413, description = "Larger than the upload limit", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 415, description = "Not CSV or Parquet", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 422, description = "Invalid period, or the file failed validation (every problem listed)", body = ProblemDetails, content_type = "application/problem+json"),
@@ -265,8 +268,12 @@ impl Filters {
             Some("current") => Some(Status::Current),
             Some("superseded") => Some(Status::Superseded),
             Some("withdrawn") => Some(Status::Withdrawn),
+            Some("withheld") => Some(Status::Withheld),
             Some(_) => {
-                return Err(ApiError::bad_parameter("status", "status must be current, superseded or withdrawn"));
+                return Err(ApiError::bad_parameter(
+                    "status",
+                    "status must be current, superseded, withdrawn or withheld",
+                ));
             }
         };
         let limit = page_limit(q.limit.as_deref())?;

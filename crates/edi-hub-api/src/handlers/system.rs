@@ -2,6 +2,7 @@
 
 use axum::Json;
 use axum::extract::State;
+use edi_hub_store::DamagedEntry;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -24,14 +25,22 @@ pub async fn healthz() -> Json<Health> {
     Json(Health { status: "ok".into() })
 }
 
-/// Readiness: the object store answers.
+/// Damaged ledger entries named in the readiness answer (the rest are counted).
+const NAMED_DAMAGE: usize = 20;
+
+/// Readiness: the object store answers and every ledger entry can be read.
+///
+/// While a ledger entry cannot be read, the answer is 503 and its detail
+/// names the damaged objects' paths (public identifiers only) for data
+/// stewards: nothing of their keys is served until each is removed or
+/// restored in the store.
 #[utoipa::path(
     get,
     path = "/readyz",
     tag = "system",
     responses(
         (status = 200, description = "Ready to answer", body = Health),
-        (status = 503, description = "The object store is not reachable", body = ProblemDetails, content_type = "application/problem+json")
+        (status = 503, description = "The object store is not reachable, or a ledger entry cannot be read (the detail names the objects)", body = ProblemDetails, content_type = "application/problem+json")
     )
 )]
 pub async fn readyz(State(app): State<AppState>) -> ApiResult<Json<Health>> {
@@ -40,7 +49,27 @@ pub async fn readyz(State(app): State<AppState>) -> ApiResult<Json<Health>> {
         Ok(Err(e)) => return Err(ApiError::unavailable(format!("the object store is not reachable: {e}"))),
         Err(_) => return Err(ApiError::unavailable("the object store did not answer within 2 seconds")),
     }
+    let snapshot = app.store.snapshot();
+    if !snapshot.damaged.is_empty() {
+        return Err(ApiError::unavailable(damage_detail(&snapshot.damaged)));
+    }
     Ok(Json(Health { status: "ready".into() }))
+}
+
+/// "2 ledger entries cannot be read: ledger/...json, ...; ...".
+fn damage_detail(damaged: &[DamagedEntry]) -> String {
+    let n = damaged.len();
+    let paths: Vec<&str> = damaged.iter().take(NAMED_DAMAGE).map(|d| d.path.as_str()).collect();
+    let more = match n.saturating_sub(NAMED_DAMAGE) {
+        0 => String::new(),
+        more => format!(" and {more} more"),
+    };
+    let (entries, them) = if n == 1 { ("entry", "it") } else { ("entries", "them") };
+    format!(
+        "{n} ledger {entries} cannot be read: {}{more}; nothing of their organisation, dataset and period (or of \
+         the population table) is served until a data steward removes or restores {them} in the object store",
+        paths.join(", ")
+    )
 }
 
 /// Operational metrics in the Prometheus text format.

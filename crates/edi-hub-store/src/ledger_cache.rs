@@ -1,0 +1,287 @@
+//! The ledger objects this process has read, kept in step with the store.
+//!
+//! Each refresh lists both ledgers. An object not read before, or whose
+//! listed version (e-tag, time, size) changed, is read; one no longer listed
+//! is dropped (the store is the system of record). An object that cannot be
+//! read, parsed, or contradicts its path is kept as damaged, never skipped:
+//! the snapshot withholds what it could change until a steward removes or
+//! restores it. Damage is logged once, when it is first seen, by path only.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use futures::{StreamExt, TryStreamExt};
+use object_store::path::Path;
+use object_store::{ObjectMeta, ObjectStore, ObjectStoreExt};
+use serde::de::DeserializeOwned;
+
+use crate::Result;
+use crate::layout;
+use crate::snapshot::{DamagedEntry, DamagedLedger, LedgerEvent, PopulationRecord, Snapshot};
+
+/// Ledger objects read at once.
+const READ_CONCURRENCY: usize = 16;
+
+/// How the listing describes an object: a change means it was rewritten.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Version {
+    e_tag: Option<String>,
+    last_modified: DateTime<Utc>,
+    size: u64,
+}
+
+impl Version {
+    fn of(meta: &ObjectMeta) -> Version {
+        Version { e_tag: meta.e_tag.clone(), last_modified: meta.last_modified, size: meta.size }
+    }
+}
+
+/// What one ledger object says.
+#[derive(Debug, Clone, PartialEq)]
+enum Entry<T> {
+    Read(T),
+    /// Cannot be used: why (never the content), and whether reading failed
+    /// (then it is read again at every refresh, whatever the listing says).
+    Damaged {
+        reason: String,
+        retry: bool,
+    },
+}
+
+#[derive(Debug)]
+struct Slot<T> {
+    version: Version,
+    entry: Entry<T>,
+}
+
+/// The entries of one ledger by path (paths sort in sequence order).
+type Slots<T> = BTreeMap<Path, Slot<T>>;
+
+/// An entry type and the rules its objects' paths follow.
+trait LedgerEntry: DeserializeOwned + PartialEq + Send + 'static {
+    /// Why an object at `path` cannot be one of these entries, if so.
+    fn misplaced(path: &Path) -> Option<&'static str>;
+    /// Why this entry contradicts its path, if it does.
+    fn contradicts(&self, path: &Path) -> Option<&'static str>;
+}
+
+impl LedgerEntry for LedgerEvent {
+    fn misplaced(path: &Path) -> Option<&'static str> {
+        match layout::submission_key(path) {
+            None => Some("its path names no organisation, dataset and period"),
+            Some((o, d, p)) if !layout::is_slot_of(&layout::submission_ledger(o, d, p), path) => {
+                Some("its name is not a ledger slot the hub writes")
+            }
+            Some(_) => None,
+        }
+    }
+
+    fn contradicts(&self, path: &Path) -> Option<&'static str> {
+        match self {
+            LedgerEvent::Submitted { organisation, dataset, period, .. }
+                if layout::submission_key(path) != Some((*organisation, *dataset, *period)) =>
+            {
+                Some("its event names another organisation, dataset or period than its path")
+            }
+            _ => None,
+        }
+    }
+}
+
+impl LedgerEntry for PopulationRecord {
+    fn misplaced(path: &Path) -> Option<&'static str> {
+        (!layout::is_slot_of(&Path::from(layout::POPULATION_LEDGER), path))
+            .then_some("its name is not a ledger slot the hub writes")
+    }
+
+    fn contradicts(&self, _path: &Path) -> Option<&'static str> {
+        None
+    }
+}
+
+/// Both ledgers as read so far.
+#[derive(Debug)]
+pub(crate) struct LedgerCache {
+    submissions: Slots<LedgerEvent>,
+    population: Slots<PopulationRecord>,
+    /// Something changed since the last snapshot was built.
+    dirty: bool,
+    generation: u64,
+}
+
+impl Default for LedgerCache {
+    fn default() -> Self {
+        LedgerCache { submissions: Slots::new(), population: Slots::new(), dirty: true, generation: 0 }
+    }
+}
+
+impl LedgerCache {
+    /// Brings both ledgers in step with the store; a new snapshot if
+    /// anything changed. A failed listing leaves the cache as it was.
+    pub(crate) async fn refresh(&mut self, objects: &Arc<dyn ObjectStore>) -> Result<Option<Snapshot>> {
+        self.dirty |= sync(objects, &Path::from(layout::LEDGER), &mut self.submissions).await?;
+        self.dirty |= sync(objects, &Path::from(layout::POPULATION_LEDGER), &mut self.population).await?;
+        if !std::mem::take(&mut self.dirty) {
+            return Ok(None);
+        }
+        self.generation += 1;
+        Ok(Some(self.build()))
+    }
+
+    fn build(&self) -> Snapshot {
+        let mut damaged = Vec::new();
+        let mut ledgers: BTreeMap<_, Vec<(u64, &LedgerEvent)>> = BTreeMap::new();
+        for (path, slot) in &self.submissions {
+            match (&slot.entry, layout::submission_key(path)) {
+                (Entry::Read(event), Some(key)) => {
+                    ledgers.entry(key).or_default().push((layout::slot_sequence(path).unwrap_or(0), event));
+                }
+                (_, key) => damaged.push(DamagedEntry {
+                    path: path.to_string(),
+                    ledger: key.map_or(DamagedLedger::Unknown, |(organisation, dataset, period)| {
+                        DamagedLedger::Submission { organisation, dataset, period }
+                    }),
+                }),
+            }
+        }
+        let mut population = None;
+        for (path, slot) in &self.population {
+            match &slot.entry {
+                Entry::Read(record) => population = Some(record.clone()),
+                Entry::Damaged { .. } => {
+                    damaged.push(DamagedEntry { path: path.to_string(), ledger: DamagedLedger::Population })
+                }
+            }
+        }
+        for events in ledgers.values_mut() {
+            events.sort_by_key(|(sequence, _)| *sequence);
+        }
+        Snapshot::build(ledgers.into_iter().map(|(k, v)| (k, v.into_iter())), population, damaged, self.generation)
+    }
+}
+
+/// Lists `prefix` and brings `slots` in step with it; whether anything
+/// that the snapshot depends on changed.
+async fn sync<T: LedgerEntry>(objects: &Arc<dyn ObjectStore>, prefix: &Path, slots: &mut Slots<T>) -> Result<bool> {
+    let listed: BTreeMap<Path, Version> = objects
+        .list(Some(prefix))
+        .try_filter(|m| futures::future::ready(layout::slot_sequence(&m.location).is_some()))
+        .map_ok(|m| (m.location.clone(), Version::of(&m)))
+        .try_collect()
+        .await?;
+    let mut changed = false;
+    slots.retain(|path, slot| {
+        let keep = listed.contains_key(path);
+        if !keep {
+            removed(path, &slot.entry);
+            changed = true;
+        }
+        keep
+    });
+    let stale: Vec<(Path, Version)> = listed
+        .into_iter()
+        .filter(|(path, version)| {
+            slots
+                .get(path)
+                .is_none_or(|s| s.version != *version || matches!(s.entry, Entry::Damaged { retry: true, .. }))
+        })
+        .collect();
+    let read: Vec<(Path, Version, Option<Entry<T>>)> = futures::stream::iter(stale)
+        .map(|(path, version)| {
+            let objects = objects.clone();
+            async move {
+                let entry = read_entry::<T>(&objects, &path).await;
+                (path, version, entry)
+            }
+        })
+        .buffer_unordered(READ_CONCURRENCY)
+        .collect()
+        .await;
+    for (path, version, entry) in read {
+        let Some(entry) = entry else {
+            // Removed between the listing and the read.
+            if let Some(old) = slots.remove(&path) {
+                removed(&path, &old.entry);
+                changed = true;
+            }
+            continue;
+        };
+        let old = slots.get(&path).map(|s| &s.entry);
+        changed |= old.is_none_or(|old| !same_meaning(old, &entry));
+        report(&path, old, &entry);
+        slots.insert(path, Slot { version, entry });
+    }
+    Ok(changed)
+}
+
+/// Whether two readings of one object give the same snapshot.
+fn same_meaning<T: PartialEq>(a: &Entry<T>, b: &Entry<T>) -> bool {
+    match (a, b) {
+        (Entry::Read(a), Entry::Read(b)) => a == b,
+        (Entry::Damaged { .. }, Entry::Damaged { .. }) => true,
+        _ => false,
+    }
+}
+
+/// Reads one ledger object; `None` when it is no longer there.
+async fn read_entry<T: LedgerEntry>(objects: &Arc<dyn ObjectStore>, path: &Path) -> Option<Entry<T>> {
+    if let Some(reason) = T::misplaced(path) {
+        return Some(Entry::Damaged { reason: reason.to_string(), retry: false });
+    }
+    let bytes = match objects.get(path).await {
+        Ok(got) => got.bytes().await,
+        Err(e) => Err(e),
+    };
+    let bytes = match bytes {
+        Ok(bytes) => bytes,
+        Err(object_store::Error::NotFound { .. }) => return None,
+        Err(e) => return Some(Entry::Damaged { reason: format!("it cannot be read: {e}"), retry: true }),
+    };
+    Some(match serde_json::from_slice::<T>(&bytes) {
+        // The parser's position and kind of error only: its message may quote the content.
+        Err(e) => Entry::Damaged {
+            reason: format!(
+                "it is not a ledger entry ({:?} error at line {}, column {})",
+                e.classify(),
+                e.line(),
+                e.column()
+            ),
+            retry: false,
+        },
+        Ok(entry) => match entry.contradicts(path) {
+            Some(reason) => Entry::Damaged { reason: reason.to_string(), retry: false },
+            None => Entry::Read(entry),
+        },
+    })
+}
+
+/// Logs a change in what an object says: damage once, when first seen.
+fn report<T: PartialEq>(path: &Path, old: Option<&Entry<T>>, new: &Entry<T>) {
+    match (old, new) {
+        (None | Some(Entry::Read(_)), Entry::Damaged { reason, .. }) => tracing::error!(
+            path = %path,
+            reason = %reason,
+            "a ledger entry cannot be read: what it could change is withheld and the hub is not ready \
+             until a steward removes or restores the object in the store"
+        ),
+        (Some(Entry::Damaged { .. }), Entry::Read(_)) => {
+            tracing::info!(path = %path, "a damaged ledger entry is readable again")
+        }
+        (Some(Entry::Read(a)), Entry::Read(b)) if a != b => {
+            tracing::warn!(path = %path, "a ledger entry was rewritten in the store")
+        }
+        _ => {}
+    }
+}
+
+fn removed<T>(path: &Path, old: &Entry<T>) {
+    match old {
+        Entry::Damaged { .. } => tracing::info!(path = %path, "a damaged ledger entry was removed from the store"),
+        Entry::Read(_) => tracing::warn!(path = %path, "a ledger entry was removed from the store"),
+    }
+}
+
+#[cfg(test)]
+#[path = "ledger_cache_tests.rs"]
+mod tests;
