@@ -13,7 +13,7 @@ use edi_hub_core::table::to_record_batch;
 use edi_hub_core::validate::{Limits, UploadFormat, validate};
 use edi_hub_core::{Organisation, Period};
 
-use crate::published::{Table, audit};
+use crate::published::{ProtectedSubmission, audit};
 
 const DETAILED: [&str; 8] = [
     "white_british",
@@ -32,12 +32,15 @@ fn key() -> (Organisation, Period) {
 }
 
 /// A stored table from CSV text, through the real validator.
-fn table(dataset: Dataset, csv: &str) -> Table {
+fn table(dataset: Dataset, csv: &str) -> ProtectedSubmission {
     let valid = validate(dataset, UploadFormat::Csv, Bytes::from(csv.to_string()), &Limits::default())
         .unwrap_or_else(|p| panic!("invalid test table: {p:?}\n{csv}"));
     let batch = to_record_batch(&valid, Some(key())).unwrap();
     let policy = Policy::default();
-    Table { atoms: Atoms::of(dataset, &batch).unwrap(), pattern: Pattern::protect(dataset, &batch, policy).unwrap() }
+    ProtectedSubmission {
+        atoms: Atoms::of(dataset, &batch).unwrap(),
+        pattern: Pattern::protect(dataset, &batch, policy).unwrap(),
+    }
 }
 
 /// Counts mostly small, sometimes zero, sometimes large.
@@ -105,7 +108,7 @@ fn recruitment() -> impl Strategy<Value = String> {
     })
 }
 
-fn assert_safe(tables: &[Table]) {
+fn assert_safe(tables: &[ProtectedSubmission]) {
     let (organisation, period) = key();
     let report = audit(organisation, period, tables, Policy::default(), 1).expect("audit runs");
     assert!(report.small_published.is_empty(), "small counts published: {:?}", report.small_published);

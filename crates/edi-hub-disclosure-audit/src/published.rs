@@ -60,7 +60,7 @@ pub fn equations_of_row(metric: &MetricDef, supports: &[Option<Vec<usize>>], row
 
 /// One submission of the organisation for the period, as atoms, with its pattern.
 #[derive(Debug, Clone)]
-pub struct Table {
+pub struct ProtectedSubmission {
     pub atoms: Atoms,
     pub pattern: Pattern,
 }
@@ -79,7 +79,7 @@ pub struct Report {
 }
 
 /// The tables side by side: each table's first atom in one numbering.
-fn offsets(tables: &[Table]) -> Vec<usize> {
+fn offsets(tables: &[ProtectedSubmission]) -> Vec<usize> {
     let mut at = 0;
     tables
         .iter()
@@ -93,7 +93,11 @@ fn offsets(tables: &[Table]) -> Vec<usize> {
 
 /// The atoms (in the joint numbering) of each input of `metric`, or `None`
 /// when the organisation has no value for these parameters.
-pub fn supports(metric: &MetricDef, params: &Params, tables: &[Table]) -> Option<Vec<Option<Vec<usize>>>> {
+pub fn supports(
+    metric: &MetricDef,
+    params: &Params,
+    tables: &[ProtectedSubmission],
+) -> Option<Vec<Option<Vec<usize>>>> {
     let offsets = offsets(tables);
     metric
         .inputs()
@@ -114,7 +118,7 @@ pub fn supports(metric: &MetricDef, params: &Params, tables: &[Table]) -> Option
 /// its own tables, not from the engine): `None` for inputs that are not
 /// counts of people (population, pay sums, codes reported); `None` overall
 /// when it has no value for these parameters.
-pub fn input_counts(metric: &MetricDef, params: &Params, tables: &[Table]) -> Option<Vec<Option<f64>>> {
+pub fn input_counts(metric: &MetricDef, params: &Params, tables: &[ProtectedSubmission]) -> Option<Vec<Option<f64>>> {
     let offsets = offsets(tables);
     let supports = supports(metric, params, tables)?;
     let value = |a: usize| {
@@ -135,7 +139,12 @@ pub fn input_counts(metric: &MetricDef, params: &Params, tables: &[Table]) -> Op
 
 /// Everything a non-owner is shown about the organisation, as equations
 /// (summaries left out: with one organisation they show no numbers).
-pub fn published(organisation: Organisation, period: Period, tables: &[Table], policy: Policy) -> Vec<Equation> {
+pub fn published(
+    organisation: Organisation,
+    period: Period,
+    tables: &[ProtectedSubmission],
+    policy: Policy,
+) -> Vec<Equation> {
     let offsets = offsets(tables);
     let value = |support: &[usize]| -> f64 {
         support
@@ -170,7 +179,7 @@ pub fn published(organisation: Organisation, period: Period, tables: &[Table], p
 }
 
 /// The sensitive counts of the tables, in the joint numbering.
-pub fn checks(tables: &[Table], policy: Policy) -> Vec<Check> {
+pub fn checks(tables: &[ProtectedSubmission], policy: Policy) -> Vec<Check> {
     let offsets = offsets(tables);
     let mut out = Vec::new();
     for (t, o) in tables.iter().zip(offsets) {
@@ -190,7 +199,7 @@ pub fn checks(tables: &[Table], policy: Policy) -> Vec<Check> {
 pub fn audit(
     organisation: Organisation,
     period: Period,
-    tables: &[Table],
+    tables: &[ProtectedSubmission],
     policy: Policy,
     protection: u32,
 ) -> Result<Report, AuditError> {

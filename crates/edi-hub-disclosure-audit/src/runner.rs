@@ -24,7 +24,7 @@ use edi_hub_query::{BenchmarkRequest, Engine};
 use edi_hub_store::{Store, decode_parquet};
 
 use crate::equations::{Equations, Interval, leaks};
-use crate::published::{Table, checks, equations_of_row, input_counts, supports};
+use crate::published::{ProtectedSubmission, checks, equations_of_row, input_counts, supports};
 
 /// The audit of one organisation.
 #[derive(Debug, Clone)]
@@ -155,7 +155,7 @@ pub async fn audit_period_served(
     store.refresh().await.context("reading the submission ledger")?;
     let engine = Engine::new(store.clone(), served, true)?;
     let snapshot = store.snapshot();
-    let mut tables: BTreeMap<Organisation, Vec<Table>> = BTreeMap::new();
+    let mut tables: BTreeMap<Organisation, Vec<ProtectedSubmission>> = BTreeMap::new();
     let mut present = HashSet::new();
     let (mut submissions, mut pattern_time) = (0, Duration::ZERO);
     for dataset in Dataset::SUBMITTED {
@@ -171,7 +171,10 @@ pub async fn audit_period_served(
             let pattern = engine.pattern(record).await?;
             pattern_time += timer.elapsed();
             submissions += 1;
-            tables.entry(record.organisation).or_default().push(Table { atoms, pattern: (*pattern).clone() });
+            tables
+                .entry(record.organisation)
+                .or_default()
+                .push(ProtectedSubmission { atoms, pattern: (*pattern).clone() });
         }
     }
     let reported = Reported::of(tables.values().flatten());
@@ -250,7 +253,7 @@ struct Reported {
 }
 
 impl Reported {
-    fn of<'a>(tables: impl Iterator<Item = &'a Table>) -> Reported {
+    fn of<'a>(tables: impl Iterator<Item = &'a ProtectedSubmission>) -> Reported {
         let mut codes = HashSet::new();
         let mut values = HashSet::new();
         for t in tables {
@@ -285,7 +288,7 @@ fn pooled_not_of_shown_members(
     metric: &MetricDef,
     params: &Params,
     rows: &[Row],
-    tables: &BTreeMap<Organisation, Vec<Table>>,
+    tables: &BTreeMap<Organisation, Vec<ProtectedSubmission>>,
 ) -> Vec<(&'static str, &'static str)> {
     let mut out = Vec::new();
     let inputs = metric.inputs();
