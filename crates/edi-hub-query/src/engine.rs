@@ -170,7 +170,7 @@ impl Engine {
     /// organisation is left out when a dataset the metric needs has no rows
     /// matching the filters, or reports the group at a level it cannot be
     /// counted from.
-    async fn figures(
+    pub(crate) async fn figures(
         &self,
         snapshot: &Snapshot,
         metric: &MetricDef,

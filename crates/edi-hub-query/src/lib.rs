@@ -8,6 +8,9 @@ mod error;
 mod patterns;
 mod plan;
 
+#[cfg(test)]
+mod snapshot_tests;
+
 pub use cache::Lookup;
 pub use engine::{Answer, BenchmarkRequest, Engine};
 pub use error::{Error, Result};
