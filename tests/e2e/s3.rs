@@ -35,8 +35,13 @@ fn moto_binary() -> PathBuf {
 impl Moto {
     pub async fn start() -> Moto {
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let child = Command::new(moto_binary())
-            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+        // moto's own server, run one request at a time (tests/moto_serial.py):
+        // its create-only writes are then atomic, as they are on real S3.
+        let python = moto_binary().with_file_name("python3");
+        let serial = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("moto_serial.py");
+        let child = Command::new(python)
+            .arg(serial)
+            .args(["127.0.0.1", &port.to_string()])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
