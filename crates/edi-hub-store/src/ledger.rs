@@ -62,9 +62,9 @@ fn submitted(new: &NewSubmission, commit: &Commit) -> LedgerEvent {
     }
 }
 
-/// Refuses a new entry for a ledger with a damaged entry: it would be
-/// withheld anyway (the damaged entry might be a later withdrawal or
-/// supersession of what it replaces), so the submitter is told at once.
+/// Refuses a new entry for a ledger with a damaged entry: what the damaged
+/// entry recorded is unknown, so the new one could not safely be made
+/// current; the submitter is told at once rather than stored and withheld.
 fn refuse_if_damaged<'a>(what: &str, damage: impl Iterator<Item = &'a DamagedEntry>) -> Result<()> {
     let paths: Vec<&str> = damage.map(|d| d.path.as_str()).collect();
     if paths.is_empty() {
