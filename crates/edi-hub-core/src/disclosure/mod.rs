@@ -12,13 +12,17 @@
 //! [`crate::benchmark::assemble`] for every answer.
 
 pub mod atoms;
+mod bits;
 pub mod counts;
 pub mod pattern;
+pub mod pooled;
+pub mod release;
 pub mod sensitive;
 mod span;
 
 pub use counts::CountKey;
 pub use pattern::Pattern;
+pub use pooled::Pooled;
 
 use crate::organisation::Organisation;
 

@@ -16,22 +16,24 @@
 //! protected count, in which case it is withheld too (secondary).
 
 use arrow::array::RecordBatch;
+use serde::{Deserialize, Serialize};
 
 use super::Policy;
 use super::atoms::{Atoms, LayoutError};
 use super::counts::{CountKey, Counts, People};
 use super::sensitive::{Class, classes, sensitive};
-use super::span::{Effect, Span, Vector, indicator};
+use super::bits::Bits;
+use super::span::{Effect, Span, Vector, mapped};
 use crate::dataset::Dataset;
 use crate::metrics::{Params, SumDef};
 
 /// Which publishable counts of one submission may be shown to people who
-/// are not its owner or a steward.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// are not its owner or a steward (persisted with the release that chose it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Pattern {
     pub dataset: Dataset,
     /// One bit per count of [`Counts::of`]`(dataset)`: set when published.
-    published: Vec<u64>,
+    published: Bits,
     /// Counts withheld as 1 to k-1 (primary suppression).
     pub primary: usize,
     /// Counts withheld further so that no protected count can be worked out.
@@ -43,7 +45,7 @@ pub struct Pattern {
 impl Pattern {
     /// Whether `key` may be shown. Anything not known to be published is not.
     pub fn is_published(&self, key: &CountKey) -> bool {
-        Counts::of(self.dataset).index(key).is_some_and(|i| self.published[i / 64] >> (i % 64) & 1 == 1)
+        Counts::of(self.dataset).index(key).is_some_and(|i| self.published.get(i))
     }
 
     /// Whether an input of a metric under `params` is withheld from other
@@ -60,13 +62,28 @@ impl Pattern {
     }
 
     pub fn of_atoms(atoms: &Atoms, policy: Policy) -> Pattern {
-        let counts = Counts::of(atoms.dataset);
-        let small = |v: i64| v > 0 && v < policy.min_count;
         let (classes, available) = classes(atoms);
+        let map: Vec<u32> = (0..atoms.atoms.len() as u32).collect();
         let mut span = Span::default();
         for s in sensitive(atoms, &classes, policy) {
-            span.protect(&indicator(&s.support));
+            span.protect(&mapped(&s.support, &map));
         }
+        Self::choose(atoms.dataset, &classes, available, &map, &mut span, policy)
+    }
+
+    /// Chooses what to publish of one table (its `classes`, with atoms
+    /// mapped to the span's unknowns by `map`) into `span`, which already
+    /// holds what must stay hidden and what is published already.
+    pub(super) fn choose(
+        dataset: Dataset,
+        classes: &[Class],
+        available: usize,
+        map: &[u32],
+        span: &mut Span,
+        policy: Policy,
+    ) -> Pattern {
+        let counts = Counts::of(dataset);
+        let small = |v: i64| v > 0 && v < policy.min_count;
         // Counts of everyone (read only by the declaration rate) give way to
         // counts of known ethnicity (the base of every share).
         let everyone_only = |c: &Class| c.keys.iter().all(|&k| counts.keys[k].who == People::Everyone);
@@ -80,11 +97,11 @@ impl Pattern {
                 &b.keys,
             ))
         });
-        let mut published = vec![0u64; counts.keys.len().div_ceil(64)];
+        let mut published = Bits::new(counts.keys.len());
         let mut secondary = 0;
         for c in order {
             let class = &classes[c];
-            let v: Vector = indicator(&class.support);
+            let v: Vector = mapped(&class.support, map);
             let publish = match span.effect(&v) {
                 Effect::Redundant => true,
                 Effect::Safe => {
@@ -95,14 +112,19 @@ impl Pattern {
             };
             if publish {
                 for &k in &class.keys {
-                    published[k / 64] |= 1 << (k % 64);
+                    published.set(k);
                 }
             } else {
                 secondary += class.keys.len();
             }
         }
         let primary = classes.iter().filter(|c| small(c.value)).map(|c| c.keys.len()).sum();
-        Pattern { dataset: atoms.dataset, published, primary, secondary, available }
+        Pattern { dataset, published, primary, secondary, available }
+    }
+
+    /// Whether the count with index `k` in [`Counts::of`] is published.
+    pub fn publishes(&self, k: usize) -> bool {
+        self.published.get(k)
     }
 
     /// Primary suppression alone (no secondary): the disclosure audit's negative
@@ -110,7 +132,7 @@ impl Pattern {
     pub fn primary_only(atoms: &Atoms, policy: Policy) -> Pattern {
         let counts = Counts::of(atoms.dataset);
         let (classes, available) = classes(atoms);
-        let mut published = vec![0u64; counts.keys.len().div_ceil(64)];
+        let mut published = Bits::new(counts.keys.len());
         let mut primary = 0;
         for c in &classes {
             if policy.is_small(c.value as f64) {
@@ -118,7 +140,7 @@ impl Pattern {
                 continue;
             }
             for &k in &c.keys {
-                published[k / 64] |= 1 << (k % 64);
+                published.set(k);
             }
         }
         Pattern { dataset: atoms.dataset, published, primary, secondary: 0, available }

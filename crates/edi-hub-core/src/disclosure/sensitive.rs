@@ -9,6 +9,7 @@ use std::collections::{HashMap, HashSet};
 use super::Policy;
 use super::atoms::Atoms;
 use super::counts::Counts;
+use crate::dataset::Dataset;
 
 /// Publishable counts that add up the same non-zero atoms: one number.
 #[derive(Debug, Clone)]
@@ -53,7 +54,20 @@ pub struct Sensitive {
 
 /// Every sensitive count of a submission, each support once.
 pub fn sensitive(atoms: &Atoms, classes: &[Class], policy: Policy) -> Vec<Sensitive> {
-    let counts = Counts::of(atoms.dataset);
+    let mut out = of_classes(atoms.dataset, classes, policy);
+    let mut seen: HashSet<Vec<usize>> = out.iter().map(|s| s.support.clone()).collect();
+    for (i, a) in atoms.atoms.iter().enumerate().filter(|(_, a)| policy.is_small(a.value as f64)) {
+        if seen.insert(vec![i]) {
+            out.push(Sensitive { support: vec![i], value: a.value, what: format!("cell {}", atoms.describe(i)) });
+        }
+    }
+    out
+}
+
+/// The sensitive counts that sums of one table (or of a pool of tables)
+/// express: each small sum, and each small difference of two nested sums.
+pub(super) fn of_classes(dataset: Dataset, classes: &[Class], policy: Policy) -> Vec<Sensitive> {
+    let counts = Counts::of(dataset);
     let k = policy.min_count;
     let small = |v: i64| v > 0 && v < k;
     let name = |c: &Class| counts.keys[c.keys[0]].describe();
@@ -66,9 +80,6 @@ pub fn sensitive(atoms: &Atoms, classes: &[Class], policy: Policy) -> Vec<Sensit
     };
     for c in classes.iter().filter(|c| small(c.value)) {
         add(c.support.clone(), c.value, name(c));
-    }
-    for (i, a) in atoms.atoms.iter().enumerate().filter(|(_, a)| small(a.value)) {
-        add(vec![i], a.value, format!("cell {}", atoms.describe(i)));
     }
     // Nested pairs with a small difference: by value, looking back less than k.
     let mut by_value: Vec<usize> = (0..classes.len()).collect();

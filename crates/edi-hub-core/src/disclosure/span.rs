@@ -32,8 +32,17 @@ fn inverse(a: u64) -> u64 {
 pub type Vector = Vec<(u32, u64)>;
 
 /// The 0/1 vector of a set of atoms.
+#[cfg(test)]
 pub fn indicator(atoms: &[usize]) -> Vector {
     let mut v: Vector = atoms.iter().map(|&a| (a as u32, 1)).collect();
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
+/// The 0/1 vector of a set of atoms, each renamed by `map` (atom -> unknown).
+pub fn mapped(atoms: &[usize], map: &[u32]) -> Vector {
+    let mut v: Vector = atoms.iter().map(|&a| (map[a], 1)).collect();
     v.sort_unstable();
     v.dedup();
     v
@@ -120,7 +129,7 @@ pub enum Effect {
 
 impl Span {
     /// The part of `v` not determined by the span (zero at every pivot).
-    fn reduce(&self, v: &Vector) -> Vector {
+    pub fn reduce(&self, v: &Vector) -> Vector {
         let mut r = v.clone();
         for &(atom, _) in v {
             if let Some(&b) = self.pivots.get(&atom) {
@@ -131,6 +140,11 @@ impl Span {
             }
         }
         r
+    }
+
+    /// The protected counts not yet determined, as residuals (zero at every pivot).
+    pub fn protected(&self) -> impl Iterator<Item = &Vector> {
+        self.protected.iter().filter(|p| !p.is_empty())
     }
 
     /// Adds a count that must never become determined. Returns `false`
