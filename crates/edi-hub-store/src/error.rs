@@ -24,10 +24,16 @@ pub enum Error {
     /// No submission or token with this id.
     #[error("{0} not found")]
     NotFound(String),
-    /// A ledger entry of this key (or the population ledger) cannot be
-    /// read, so nothing more is accepted for it until a steward repairs it.
+    /// A ledger entry of this key (or the population ledger, or the
+    /// period's ledger) cannot be read, so nothing more is accepted for it
+    /// until a steward repairs it.
     #[error("{0}")]
     Withheld(String),
+    /// A period's ledger changed between reading it and writing a release
+    /// planned from it (another hub process, or another request, wrote
+    /// first): nothing was published; plan again from a fresh snapshot.
+    #[error("{0}")]
+    Conflict(String),
     /// The submission is already withdrawn.
     #[error("submission {0} is already withdrawn")]
     AlreadyWithdrawn(String),

@@ -8,6 +8,8 @@
 //! tokens/{token id}.json, tokens/{token id}.revoked               API tokens (hash only) and revocations
 //! audit/{yyyy-mm-dd}/{timestamp}-{random}.json                    the append-only audit log
 //! targets/{organisation}/{id}.json, targets/{organisation}/{id}.deleted   action-plan targets and deletions
+//! periods/{period}/{sequence}.json                                period events (schedules, releases), create-only
+//! release-patterns/{period}/{random id}.json                     a release's disclosure pattern
 //! ```
 
 use edi_hub_core::{Dataset, Organisation, Period};
@@ -18,6 +20,8 @@ pub const POPULATION_LEDGER: &str = "reference/population/ledger";
 pub const TOKENS: &str = "tokens";
 pub const ACCESS_LOG: &str = "audit";
 pub const TARGETS: &str = "targets";
+pub const PERIODS: &str = "periods";
+pub const RELEASE_PATTERNS: &str = "release-patterns";
 
 pub fn data_file(dataset: Dataset, period: Period, organisation: Organisation, id: &str) -> Path {
     Path::from(format!("data/{dataset}/{period}/{organisation}/{id}.parquet"))
@@ -59,6 +63,29 @@ pub fn submission_key(path: &Path) -> Option<(Organisation, Dataset, Period)> {
         (parts[1].as_ref().parse().ok()?, parts[2].as_ref().parse().ok()?, parts[3].as_ref().parse().ok()?);
     let parent = Path::from_iter(parts[..4].iter().cloned());
     (submission_ledger(key.0, key.1, key.2) == parent).then_some(key)
+}
+
+/// The ledger of one period's schedules and releases.
+pub fn period_ledger(period: Period) -> Path {
+    Path::from(format!("{PERIODS}/{period}"))
+}
+
+/// The period a period-ledger object's path names
+/// (`periods/{period}/...`), spelled as the hub spells it; `None` when the
+/// path names no period.
+pub fn period_of(path: &Path) -> Option<Period> {
+    let parts: Vec<_> = path.parts().collect();
+    if parts.len() != 3 || parts[0].as_ref() != PERIODS {
+        return None;
+    }
+    let period: Period = parts[1].as_ref().parse().ok()?;
+    let parent = Path::from_iter(parts[..2].iter().cloned());
+    (period_ledger(period) == parent).then_some(period)
+}
+
+/// A release's disclosure pattern, at a fresh path.
+pub fn release_pattern(period: Period, id: &str) -> Path {
+    Path::from(format!("{RELEASE_PATTERNS}/{period}/{id}.json"))
 }
 
 pub fn token(id: &str) -> Path {

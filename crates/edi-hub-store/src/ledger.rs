@@ -65,7 +65,7 @@ fn submitted(new: &NewSubmission, commit: &Commit) -> LedgerEvent {
 /// Refuses a new entry for a ledger with a damaged entry: what the damaged
 /// entry recorded is unknown, so the new one could not safely be made
 /// current; the submitter is told at once rather than stored and withheld.
-fn refuse_if_damaged<'a>(what: &str, damage: impl Iterator<Item = &'a DamagedEntry>) -> Result<()> {
+pub(crate) fn refuse_if_damaged<'a>(what: &str, damage: impl Iterator<Item = &'a DamagedEntry>) -> Result<()> {
     let paths: Vec<&str> = damage.map(|d| d.path.as_str()).collect();
     if paths.is_empty() {
         return Ok(());
@@ -146,7 +146,7 @@ impl Store {
     }
 
     /// Writes `event` into the next free slot of `ledger`.
-    async fn append<T: serde::Serialize>(&self, ledger: &Path, event: &T) -> Result<u64> {
+    pub(crate) async fn append<T: serde::Serialize>(&self, ledger: &Path, event: &T) -> Result<u64> {
         let body = Bytes::from(
             serde_json::to_vec(event)
                 .map_err(|e| Error::Corrupt { path: ledger.to_string(), reason: e.to_string() })?,

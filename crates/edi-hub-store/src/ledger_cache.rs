@@ -1,8 +1,9 @@
 //! The ledger objects this process has read, kept in step with the store.
 //!
-//! Each refresh lists both ledgers. An object not read before, or whose
-//! listed version (e-tag, time, size) changed, is read; one no longer listed
-//! is dropped (the store is the system of record). An object that cannot be
+//! Each refresh lists the three ledgers (submissions, population, periods).
+//! An object not read before, or whose listed version (e-tag, time, size)
+//! changed, is read; one no longer listed is dropped (the store is the
+//! system of record). An object that cannot be
 //! read, parsed, or contradicts its path is kept as damaged, never skipped:
 //! the snapshot withholds what it could change until a steward removes or
 //! restores it. Damage is logged once, when it is first seen, by path only.
@@ -18,6 +19,7 @@ use serde::de::DeserializeOwned;
 
 use crate::Result;
 use crate::layout;
+use crate::periods::{self, PeriodEvent};
 use crate::snapshot::{DamagedEntry, DamagedLedger, LedgerEvent, PopulationRecord, Snapshot};
 
 /// Ledger objects read at once.
@@ -100,11 +102,28 @@ impl LedgerEntry for PopulationRecord {
     }
 }
 
-/// Both ledgers as read so far.
+impl LedgerEntry for PeriodEvent {
+    fn misplaced(path: &Path) -> Option<&'static str> {
+        match layout::period_of(path) {
+            None => Some("its path names no period"),
+            Some(p) if !layout::is_slot_of(&layout::period_ledger(p), path) => {
+                Some("its name is not a ledger slot the hub writes")
+            }
+            Some(_) => None,
+        }
+    }
+
+    fn contradicts(&self, path: &Path) -> Option<&'static str> {
+        (layout::period_of(path) != Some(self.period())).then_some("its event names another period than its path")
+    }
+}
+
+/// The ledgers as read so far.
 #[derive(Debug)]
 pub(crate) struct LedgerCache {
     submissions: Slots<LedgerEvent>,
     population: Slots<PopulationRecord>,
+    periods: Slots<PeriodEvent>,
     /// Something changed since the last snapshot was built.
     dirty: bool,
     generation: u64,
@@ -112,16 +131,23 @@ pub(crate) struct LedgerCache {
 
 impl Default for LedgerCache {
     fn default() -> Self {
-        LedgerCache { submissions: Slots::new(), population: Slots::new(), dirty: true, generation: 0 }
+        LedgerCache {
+            submissions: Slots::new(),
+            population: Slots::new(),
+            periods: Slots::new(),
+            dirty: true,
+            generation: 0,
+        }
     }
 }
 
 impl LedgerCache {
-    /// Brings both ledgers in step with the store; a new snapshot if
+    /// Brings the ledgers in step with the store; a new snapshot if
     /// anything changed. A failed listing leaves the cache as it was.
     pub(crate) async fn refresh(&mut self, objects: &Arc<dyn ObjectStore>) -> Result<Option<Snapshot>> {
         self.dirty |= sync(objects, &Path::from(layout::LEDGER), &mut self.submissions).await?;
         self.dirty |= sync(objects, &Path::from(layout::POPULATION_LEDGER), &mut self.population).await?;
+        self.dirty |= sync(objects, &Path::from(layout::PERIODS), &mut self.periods).await?;
         if !std::mem::take(&mut self.dirty) {
             return Ok(None);
         }
@@ -154,10 +180,21 @@ impl LedgerCache {
                 }
             }
         }
+        let period_slots = self.periods.iter().map(|(path, slot)| match &slot.entry {
+            Entry::Read(event) => (path, Some(event)),
+            Entry::Damaged { .. } => (path, None),
+        });
+        let periods = periods::replay(period_slots, &mut damaged);
         for events in ledgers.values_mut() {
             events.sort_by_key(|(sequence, _)| *sequence);
         }
-        Snapshot::build(ledgers.into_iter().map(|(k, v)| (k, v.into_iter())), population, damaged, self.generation)
+        Snapshot::build(
+            ledgers.into_iter().map(|(k, v)| (k, v.into_iter())),
+            population,
+            periods,
+            damaged,
+            self.generation,
+        )
     }
 }
 

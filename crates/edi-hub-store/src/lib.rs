@@ -1,7 +1,7 @@
 //! The EDI Hub's system of record: an object store (a local directory by
 //! default, S3-compatible in production, in memory for unit tests) holding
-//! the Parquet data files, the submission ledger, tokens, action-plan
-//! targets and the access log.
+//! the Parquet data files, the submission ledger, the period ledger
+//! (schedules and releases), tokens, action-plan targets and the access log.
 //!
 //! Every write is either a new object at a fresh path or a create-only write
 //! (`PutMode::Create`), so several hub processes can share one store without
@@ -13,6 +13,8 @@ mod layout;
 mod ledger;
 mod ledger_cache;
 mod parquet_file;
+mod periods;
+mod releases;
 mod snapshot;
 mod store;
 mod targets;
@@ -22,6 +24,7 @@ pub use access_log::{AccessEvent, AccessOutcome};
 pub use error::{Error, Result};
 pub use ledger::{Commit, NewSubmission};
 pub use parquet_file::{checksum, decode_parquet, encode_parquet, stored_parquet};
+pub use periods::{PeriodEvent, PeriodRecord, PeriodState, ReleaseRecord, Schedule, Trigger};
 pub use snapshot::{DamagedEntry, DamagedLedger, PopulationRecord, Snapshot, Status, SubmissionRecord};
 pub use store::{Store, StoreLocation};
 pub use targets::{NewTarget, TargetRecord};

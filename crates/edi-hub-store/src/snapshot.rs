@@ -6,12 +6,18 @@
 //! A ledger entry that cannot be read is never skipped (a lost withdrawal
 //! would bring withdrawn data back): its key is withheld, with no current
 //! submission, until the object is removed or restored in the store.
+//!
+//! The period ledgers (one per quarter: its schedule and numbered releases,
+//! see [`crate::PeriodRecord`]) are replayed into the same snapshot, so one
+//! request sees submissions and releases from one moment.
 
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
 use edi_hub_core::{Dataset, Organisation, Period};
 use serde::{Deserialize, Serialize};
+
+use crate::periods::PeriodRecord;
 
 /// Where a submission stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -101,6 +107,15 @@ pub enum DamagedLedger {
     /// A slot under `ledger/` whose path names no key: it could belong to
     /// any key, so no key has a current submission.
     Unknown,
+    /// One period's ledger (unreadable, contradicting its path, or a
+    /// release numbered out of turn): the period has no schedule and no
+    /// releases, so analysts see nothing of it. Submission keys are not
+    /// withheld: the period ledger records no submission's status.
+    Period(Period),
+    /// A slot under `periods/` whose path names no period: it could belong
+    /// to any period, so no period has a schedule or releases (submission
+    /// keys are not withheld).
+    UnknownPeriod,
 }
 
 /// A ledger entry that cannot be read, parsed, or contradicts its path.
@@ -116,8 +131,17 @@ impl DamagedEntry {
     pub fn withholds(&self, key: Key) -> bool {
         match self.ledger {
             DamagedLedger::Submission { organisation, dataset, period } => (organisation, dataset, period) == key,
-            DamagedLedger::Population => false,
+            DamagedLedger::Population | DamagedLedger::Period(_) | DamagedLedger::UnknownPeriod => false,
             DamagedLedger::Unknown => true,
+        }
+    }
+
+    /// Whether this damage withholds a period's schedule and releases.
+    pub fn withholds_period(&self, period: Period) -> bool {
+        match self.ledger {
+            DamagedLedger::Period(p) => p == period,
+            DamagedLedger::UnknownPeriod => true,
+            DamagedLedger::Submission { .. } | DamagedLedger::Population | DamagedLedger::Unknown => false,
         }
     }
 }
@@ -133,6 +157,8 @@ pub struct Snapshot {
     by_id: HashMap<String, usize>,
     current: BTreeMap<(Dataset, Period, Organisation), usize>,
     pub population: Option<PopulationRecord>,
+    /// Every period with a period-ledger entry: its schedule and releases.
+    pub periods: BTreeMap<Period, PeriodRecord>,
     /// Ledger entries that cannot be read, by path; while any is here the
     /// hub is not ready and their keys are withheld.
     pub damaged: Vec<DamagedEntry>,
@@ -144,16 +170,25 @@ impl Snapshot {
     /// Replays ledgers: each key's events in sequence order. A key with a
     /// damaged entry (every key, for a damaged entry of no known key) has
     /// no current submission, and no population table is in force while a
-    /// population-ledger entry is damaged.
+    /// population-ledger entry is damaged. A period whose ledger has a
+    /// damaged entry (every period, for a damaged entry of no known period)
+    /// keeps only its `last_sequence`: no schedule and no releases.
     pub fn build<'a, E: Iterator<Item = (u64, &'a LedgerEvent)>>(
         ledgers: impl Iterator<Item = (Key, E)>,
         population: Option<PopulationRecord>,
+        mut periods: BTreeMap<Period, PeriodRecord>,
         mut damaged: Vec<DamagedEntry>,
         generation: u64,
     ) -> Snapshot {
         damaged.sort_by(|a, b| a.path.cmp(&b.path));
         let withheld = |key: Key| damaged.iter().any(|e| e.withholds(key));
         let population = population.filter(|_| damaged.iter().all(|d| d.ledger != DamagedLedger::Population));
+        for (period, record) in &mut periods {
+            if damaged.iter().any(|d| d.withholds_period(*period)) {
+                record.schedule = None;
+                record.releases.clear();
+            }
+        }
         let mut all: Vec<SubmissionRecord> = Vec::new();
         for (key, events) in ledgers {
             let start = all.len();
@@ -212,7 +247,7 @@ impl Snapshot {
             .filter(|(_, s)| s.status == Status::Current)
             .map(|(i, s)| ((s.dataset, s.period, s.organisation), i))
             .collect();
-        Snapshot { submissions: all, by_id, current, population, damaged, generation }
+        Snapshot { submissions: all, by_id, current, population, periods, damaged, generation }
     }
 
     /// The damaged entries that withhold this submission key (nothing of
