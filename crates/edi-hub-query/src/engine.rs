@@ -212,7 +212,7 @@ impl Engine {
             });
             if complete {
                 let hidden = self.hidden(snapshot, &inputs, params, organisation, period).await?;
-                out.push(Figure { organisation, period, inputs: x, hidden });
+                out.push(Figure { organisation, period, inputs: x, hidden, release: None, revised: false });
             }
         }
         out.sort_by_key(|f| (f.period, f.organisation));

@@ -2,14 +2,26 @@
 //! viewer, ranked and compared with London, then the summary rows.
 
 use super::summary::summary_row;
-use super::{Column, Figure, Row, Scope};
+use super::{Column, ExactPools, Figure, Row, Scope};
 use crate::disclosure::{Policy, Viewer};
 use crate::metrics::{Direction, Evaluated, MetricDef, Redaction};
 use crate::period::Period;
 use crate::significance::Comparison;
 
+/// What an answer is built from.
+#[derive(Debug, Clone, Copy)]
+pub struct Sources<'a> {
+    /// The organisation rows shown to the viewer.
+    pub shown: &'a [Figure],
+    /// What the summary rows pool (the released figures, for everyone but stewards).
+    pub pooled: &'a [Figure],
+    /// The pooled sums the releases show exactly.
+    pub exact: &'a ExactPools,
+}
+
 /// Builds the answer rows for every period of `periods` from unredacted
-/// figures, redacted for `viewer` under `policy`.
+/// figures, redacted for `viewer` under `policy`, with summaries pooling
+/// only what members show.
 pub fn assemble(
     metric: &MetricDef,
     figures: &[Figure],
@@ -17,16 +29,27 @@ pub fn assemble(
     viewer: Viewer,
     policy: Policy,
 ) -> Vec<Row> {
+    let exact = ExactPools::none(&crate::metrics::Params { group: None, filters: Vec::new() });
+    assemble_from(metric, Sources { shown: figures, pooled: figures, exact: &exact }, periods, viewer, policy)
+}
+
+/// Builds the answer rows for every period of `periods`, redacted for `viewer`.
+pub fn assemble_from(
+    metric: &MetricDef,
+    sources: Sources,
+    periods: &[Period],
+    viewer: Viewer,
+    policy: Policy,
+) -> Vec<Row> {
     let mut rows = Vec::new();
     for &period in periods {
-        let mut these: Vec<&Figure> = figures.iter().filter(|f| f.period == period).collect();
-        these.sort_by_key(|f| f.organisation);
+        let (shown, pooled) = (in_period(sources.shown, period), in_period(sources.pooled, period));
         let (mut org_rows, intervals): (Vec<Row>, Vec<Option<(f64, f64)>>) =
-            these.iter().map(|f| organisation_row(metric, f, viewer, policy)).unzip();
+            shown.iter().map(|f| organisation_row(metric, f, viewer, policy)).unzip();
         rank(metric.direction, &mut org_rows);
         let summaries: Vec<Row> = Scope::summaries()
             .into_iter()
-            .map(|scope| summary_row(metric, scope, period, &these, &org_rows, viewer, policy))
+            .map(|scope| summary_row(metric, scope, period, &pooled, &org_rows, sources.exact, viewer, policy))
             .collect();
         let london = summaries.iter().find(|r| r.scope == Scope::London).and_then(|r| r.value);
         for (row, interval) in org_rows.iter_mut().zip(intervals) {
@@ -36,6 +59,13 @@ pub fn assemble(
         rows.extend(summaries);
     }
     rows
+}
+
+/// The figures of one period, by organisation.
+fn in_period(all: &[Figure], period: Period) -> Vec<&Figure> {
+    let mut these: Vec<&Figure> = all.iter().filter(|f| f.period == period).collect();
+    these.sort_by_key(|f| f.organisation);
+    these
 }
 
 /// Fills value, numerator, denominator and the value's interval from
@@ -69,6 +99,8 @@ fn compare_with_london(row: &mut Row, interval: Option<(f64, f64)>, london: Opti
 fn organisation_row(metric: &MetricDef, f: &Figure, viewer: Viewer, policy: Policy) -> (Row, Option<(f64, f64)>) {
     let o = f.organisation;
     let mut row = Row::new(Scope::Organisation, Some(o), o.name().to_string(), f.period);
+    row.release = f.release;
+    row.revised = f.revised;
     let interval = fill(&mut row, metric, &f.inputs, false);
     if !viewer.sees_unredacted(o) {
         redact(&mut row, metric.redaction(&f.inputs, &f.hidden, policy));

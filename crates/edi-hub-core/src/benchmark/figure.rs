@@ -37,4 +37,8 @@ pub struct Figure {
     pub inputs: Vec<f64>,
     /// Per input: withheld by the submission's protected pattern.
     pub hidden: Withheld,
+    /// The release the figure comes from (`None`: provisional, not yet released).
+    pub release: Option<u32>,
+    /// Whether it differs from the organisation's figure in the previous release.
+    pub revised: bool,
 }

@@ -10,12 +10,14 @@
 
 mod assemble;
 mod figure;
+mod pools;
 mod row;
 mod scope;
 mod summary;
 
-pub use assemble::assemble;
+pub use assemble::{Sources, assemble, assemble_from};
 pub use figure::{Figure, Withheld};
+pub use pools::ExactPools;
 pub use row::{Column, Row};
 pub use scope::Scope;
 pub use summary::quantile;

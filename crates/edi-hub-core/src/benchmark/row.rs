@@ -81,6 +81,10 @@ pub struct Row {
     pub compared_with_london: Option<Comparison>,
     /// Columns whose value is withheld by disclosure control.
     pub suppressed: Vec<Column>,
+    /// The release the row comes from (`None`: provisional).
+    pub release: Option<u32>,
+    /// Whether the row differs from the previous release's.
+    pub revised: bool,
 }
 
 impl Row {
@@ -104,6 +108,8 @@ impl Row {
             upper_ci: None,
             compared_with_london: None,
             suppressed: Vec::new(),
+            release: None,
+            revised: false,
         }
     }
 

@@ -3,7 +3,7 @@
 //! contributor threshold.
 
 use super::assemble::{fill, redact};
-use super::{Figure, Row, Scope, Withheld};
+use super::{ExactPools, Figure, Row, Scope, Withheld};
 use crate::disclosure::{MIN_CONTRIBUTORS, Policy, Viewer};
 use crate::metrics::MetricDef;
 use crate::period::Period;
@@ -19,27 +19,35 @@ pub fn quantile(sorted: &[f64], p: f64) -> Option<f64> {
     Some(sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo as f64))
 }
 
+#[allow(clippy::too_many_arguments)]
 pub(super) fn summary_row(
     metric: &MetricDef,
     scope: Scope,
     period: Period,
     figures: &[&Figure],
     org_rows: &[Row],
+    exact: &ExactPools,
     viewer: Viewer,
     policy: Policy,
 ) -> Row {
     let mut row = Row::new(scope, None, scope.name().to_string(), period);
     let members: Vec<&Figure> = figures.iter().copied().filter(|f| scope.includes(f.organisation)).collect();
-    // Stewards see the whole pool. Everyone else sees a pool of the members
-    // none of whose inputs is withheld from them: a sum of published member
-    // figures, so "London minus the other boroughs" gives back nothing, in
-    // any answer, before or after later uploads. (The viewer's own withheld
-    // figures stay out too, so a borough and an analyst see the same pool.)
-    let pooled_members: Vec<&Figure> = if viewer.is_steward() {
+    let organisations: Vec<_> = members.iter().map(|f| f.organisation).collect();
+    // Stewards see the whole pool; so does everyone when the release showed
+    // each input summed over exactly these members (worked out over the
+    // whole quarter). Otherwise the pool holds only the members none of
+    // whose inputs is withheld: a sum of published member figures, so "the
+    // pool minus the other boroughs" gives back nothing, in any answer.
+    // (The viewer's own withheld figures stay out too, so a borough and an
+    // analyst see the same pool.)
+    let pooled_members: Vec<&Figure> = if viewer.is_steward() || exact.exact(metric, period, scope, &organisations) {
         members.clone()
     } else {
         members.iter().copied().filter(|f| metric.pools(&f.inputs, &f.hidden, policy)).collect()
     };
+    let first = pooled_members.first().and_then(|f| f.release);
+    row.release = first.filter(|_| pooled_members.iter().all(|f| f.release == first));
+    row.revised = pooled_members.iter().any(|f| f.revised);
     let contributors = pooled_members.iter().filter(|f| metric.evaluate(&f.inputs, false).value.is_some()).count();
     row.contributors = Some(contributors as u32);
     if members.is_empty() {

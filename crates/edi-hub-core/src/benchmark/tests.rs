@@ -10,6 +10,8 @@ fn fig(org: &str, num: f64, den: f64) -> Figure {
         period: "2025-Q1".parse().unwrap(),
         inputs: vec![num, den],
         hidden: Withheld::per_input(vec![false; 4]),
+        release: Some(1),
+        revised: false,
     }
 }
 

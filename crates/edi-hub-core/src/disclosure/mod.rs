@@ -17,12 +17,14 @@ pub mod counts;
 pub mod pattern;
 pub mod pooled;
 pub mod release;
+pub mod released;
 pub mod sensitive;
 mod span;
 
 pub use counts::CountKey;
 pub use pattern::Pattern;
 pub use pooled::Pooled;
+pub use released::{ReleasePattern, TablePattern};
 
 use crate::organisation::Organisation;
 

@@ -138,7 +138,7 @@ fn counts_behind(metric: &MetricDef, truth: [f64; 4], limit: u32) -> Vec<[f64; 4
     let shown = |x: [f64; 4]| {
         // Nothing withheld by a pattern: one explicit flag per input.
         let hidden = Withheld::per_input(vec![false; metric.inputs().len()]);
-        let figure = Figure { organisation, period, inputs: x.to_vec(), hidden };
+        let figure = Figure { organisation, period, inputs: x.to_vec(), hidden, release: None, revised: false };
         let rows = assemble(metric, &[figure], &[period], Viewer::Public, Policy::default());
         let r = &rows[0];
         [r.numerator, r.denominator, r.value, r.lower_ci, r.upper_ci]

@@ -153,7 +153,7 @@ pub(super) fn publish(unknowns: &Unknowns, tables: &[Raw], secondary: Secondary,
                 // missing flag would count as withheld).
                 Secondary::Off => vec![false; inputs.len()],
             });
-            let figure = Figure { organisation, period, inputs: values.clone(), hidden };
+            let figure = Figure { organisation, period, inputs: values.clone(), hidden, release: None, revised: false };
             let rows = assemble(metric, &[figure], &[period], Viewer::Public, policy);
             let row = rows.iter().find(|r| r.scope == Scope::Organisation).expect("the organisation's row");
             out.figures += 1;
