@@ -48,6 +48,8 @@ pub struct ServerConfig {
     pub synthetic: bool,
     /// Keep benchmark answers until the ledger changes.
     pub caching: bool,
+    /// Every accepted upload or withdrawal publishes a new release of its quarter at once.
+    pub release_on_upload: bool,
 }
 
 impl Default for ServerConfig {
@@ -61,6 +63,7 @@ impl Default for ServerConfig {
             refresh_interval: Duration::from_secs(2),
             synthetic: false,
             caching: true,
+            release_on_upload: false,
         }
     }
 }
@@ -142,10 +145,10 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let refresher = spawn_refresher(app.clone());
-    let warmer = spawn_pattern_warmer(app.clone());
+    let scheduler = spawn_scheduler(app.clone());
     let result = axum::serve(listener, router(app)).with_graceful_shutdown(shutdown).await;
     refresher.abort();
-    warmer.abort();
+    scheduler.abort();
     result
 }
 
@@ -165,16 +168,11 @@ where
     })
 }
 
-/// Computes the protected pattern of every current submission not yet
-/// known (at start, and those another process took), so no answer waits.
-fn spawn_pattern_warmer(app: AppState) -> tokio::task::JoinHandle<()> {
+/// Publishes scheduled quarters when their release time comes.
+fn spawn_scheduler(app: AppState) -> tokio::task::JoinHandle<()> {
     spawn_every(app.config.refresh_interval, move || {
         let app = app.clone();
-        async move {
-            if let Err(e) = app.engine.warm().await {
-                tracing::warn!(error = %e, "could not compute a protected pattern ahead of use");
-            }
-        }
+        async move { crate::scheduler::publish_due(&app).await }
     })
 }
 

@@ -199,6 +199,7 @@ impl From<edi_hub_store::Error> for ApiError {
             E::NotFound(what) => ApiError::not_found(format!("{what} does not exist")),
             E::AlreadyWithdrawn(id) => ApiError::conflict(format!("submission {id} is already withdrawn")),
             E::Withheld(detail) => ApiError::conflict(detail),
+            E::Conflict(detail) => ApiError::conflict(detail),
             E::Contended => ApiError::unavailable("the submission ledger is busy; try again"),
             E::ObjectStore(e) => ApiError::unavailable(format!("the object store is not available: {e}")),
             other => ApiError::internal(other),

@@ -168,7 +168,14 @@ pub fn published(
                 let pattern = tables.iter().find(|t| t.atoms.dataset == input.dataset).map(|t| &t.pattern);
                 hidden.push(Pattern::withholds(pattern, input, &params));
             }
-            let figure = Figure { organisation, period, inputs, hidden: Withheld::per_input(hidden), release: None, revised: false };
+            let figure = Figure {
+                organisation,
+                period,
+                inputs,
+                hidden: Withheld::per_input(hidden),
+                release: None,
+                revised: false,
+            };
             let rows = assemble(metric, &[figure], &[period], Viewer::Public, policy);
             for e in rows.first().map(|r| equations_of_row(metric, &supports, r)).unwrap_or_default() {
                 out.add(e);

@@ -12,6 +12,7 @@ use edi_hub_core::disclosure::Viewer;
 use edi_hub_core::metrics::Params;
 
 use crate::engine::Answer;
+use crate::sources::Source;
 use crate::{Error, Result};
 
 /// Entries kept before the cache is emptied (bounds memory under hostile queries).
@@ -23,7 +24,7 @@ pub type QueryKey = (&'static str, Params, Vec<Period>);
 #[derive(Debug, Default)]
 struct Entries {
     generation: u64,
-    figures: HashMap<QueryKey, Arc<Vec<Figure>>>,
+    figures: HashMap<(QueryKey, Source), Arc<Vec<Figure>>>,
     answers: HashMap<(QueryKey, Viewer), Arc<Answer>>,
 }
 
@@ -71,16 +72,22 @@ impl AnswerCache {
         Ok(self.current(generation)?.and_then(|e| e.answers.get(&(key.clone(), viewer)).cloned()))
     }
 
-    pub fn figures(&self, generation: u64, key: &QueryKey) -> Result<Option<Arc<Vec<Figure>>>> {
-        Ok(self.current(generation)?.and_then(|e| e.figures.get(key).cloned()))
+    pub fn figures(&self, generation: u64, key: &QueryKey, source: Source) -> Result<Option<Arc<Vec<Figure>>>> {
+        Ok(self.current(generation)?.and_then(|e| e.figures.get(&(key.clone(), source)).cloned()))
     }
 
-    pub fn store_figures(&self, generation: u64, key: QueryKey, figures: Arc<Vec<Figure>>) -> Result<()> {
+    pub fn store_figures(
+        &self,
+        generation: u64,
+        key: QueryKey,
+        source: Source,
+        figures: Arc<Vec<Figure>>,
+    ) -> Result<()> {
         if let Some(mut e) = self.current(generation)? {
             if e.figures.len() >= MAX_ENTRIES {
                 e.figures.clear();
             }
-            e.figures.insert(key, figures);
+            e.figures.insert((key, source), figures);
         }
         Ok(())
     }
@@ -108,14 +115,14 @@ mod tests {
     #[test]
     fn the_generation_never_moves_backwards() {
         let cache = AnswerCache::new(true);
-        cache.store_figures(5, key(), Arc::new(Vec::new())).unwrap();
-        assert!(cache.figures(5, &key()).unwrap().is_some());
+        cache.store_figures(5, key(), Source::Current, Arc::new(Vec::new())).unwrap();
+        assert!(cache.figures(5, &key(), Source::Current).unwrap().is_some());
         // A request that read an older snapshot neither reads nor empties the cache.
-        assert!(cache.figures(4, &key()).unwrap().is_none());
-        cache.store_figures(4, key(), Arc::new(Vec::new())).unwrap();
-        assert!(cache.figures(5, &key()).unwrap().is_some());
-        assert!(cache.figures(6, &key()).unwrap().is_none(), "a newer generation empties it");
-        assert!(cache.figures(5, &key()).unwrap().is_none());
+        assert!(cache.figures(4, &key(), Source::Current).unwrap().is_none());
+        cache.store_figures(4, key(), Source::Current, Arc::new(Vec::new())).unwrap();
+        assert!(cache.figures(5, &key(), Source::Current).unwrap().is_some());
+        assert!(cache.figures(6, &key(), Source::Current).unwrap().is_none(), "a newer generation empties it");
+        assert!(cache.figures(5, &key(), Source::Current).unwrap().is_none());
     }
 
     #[test]
@@ -129,7 +136,7 @@ mod tests {
                 })
                 .join();
         });
-        assert!(matches!(cache.figures(1, &key()), Err(Error::Poisoned(_))));
-        assert!(cache.store_figures(1, key(), Arc::new(Vec::new())).is_err());
+        assert!(matches!(cache.figures(1, &key(), Source::Current), Err(Error::Poisoned(_))));
+        assert!(cache.store_figures(1, key(), Source::Current, Arc::new(Vec::new())).is_err());
     }
 }

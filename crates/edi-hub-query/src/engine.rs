@@ -4,8 +4,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use bytes::Bytes;
-
+use chrono::{DateTime, Utc};
 use datafusion::arrow::array::{Array, AsArray};
 use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::{DataType, Float64Type, Int64Type};
@@ -13,19 +12,20 @@ use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::execution::options::ParquetReadOptions;
 use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use datafusion::prelude::{SessionConfig, SessionContext, col};
-use edi_hub_core::benchmark::{Figure, Row, Withheld, assemble};
+use edi_hub_core::benchmark::{ExactPools, Figure, Row, Sources, Withheld, assemble_from};
 use edi_hub_core::dataset::Dataset;
 use edi_hub_core::disclosure::Pattern;
 use edi_hub_core::disclosure::{Policy, Viewer};
 use edi_hub_core::metrics::{MetricDef, Params, SumDef};
 use edi_hub_core::table::stored_schema;
 use edi_hub_core::{Organisation, Period};
-use edi_hub_store::{Snapshot, Store, SubmissionRecord};
+use edi_hub_store::{PeriodState, Snapshot, Store, SubmissionRecord};
 use url::Url;
 
 use crate::cache::{AnswerCache, Lookup, QueryKey};
 use crate::patterns::Patterns;
 use crate::plan::{self, MATCHED, STRADDLING};
+use crate::sources::{Releases, Source};
 use crate::{Error, Result};
 
 /// Bytes of Parquet footers kept in memory.
@@ -50,8 +50,20 @@ pub struct Answer {
     pub params: Params,
     pub periods: Vec<Period>,
     pub rows: Vec<Row>,
+    /// Per period asked: whether it is published, and its latest release.
+    pub releases: Vec<PeriodRelease>,
     /// The ledger generation the answer was computed from.
     pub generation: u64,
+}
+
+/// Where a period of an answer stands.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PeriodRelease {
+    pub period: Period,
+    pub state: PeriodState,
+    /// The latest release (`None` while the period is collecting).
+    pub release: Option<u32>,
+    pub published_at: Option<DateTime<Utc>>,
 }
 
 /// Per organisation and period: each sum, whether rows matched the filters,
@@ -70,6 +82,7 @@ pub struct Engine {
     policy: Policy,
     cache: AnswerCache,
     patterns: Patterns,
+    pub(crate) releases: Releases,
 }
 
 impl std::fmt::Debug for Engine {
@@ -90,11 +103,23 @@ impl Engine {
         // prefix), so DataFusion reads through the unprefixed store.
         let (root, _) = store.root();
         ctx.register_object_store(&url, root);
-        Ok(Engine { ctx, store, policy, cache: AnswerCache::new(caching), patterns: Patterns::new(policy) })
+        Ok(Engine {
+            ctx,
+            store,
+            policy,
+            cache: AnswerCache::new(caching),
+            patterns: Patterns::new(policy),
+            releases: Releases::default(),
+        })
     }
 
     pub fn policy(&self) -> Policy {
         self.policy
+    }
+
+    /// The store answers are read from.
+    pub fn store(&self) -> &Store {
+        &self.store
     }
 
     /// The ledger generation answers are computed from now.
@@ -116,43 +141,84 @@ impl Engine {
         if let Some(answer) = self.cache.answer(generation, &key, request.viewer)? {
             return Ok((answer, Lookup::Hit));
         }
-        let figures = match self.cache.figures(generation, &key)? {
-            Some(f) => f,
-            None => {
-                let f = Arc::new(self.figures(&snapshot, request.metric, &request.params, &request.periods).await?);
-                self.cache.store_figures(generation, key.clone(), f.clone())?;
-                f
-            }
+        let (metric, params, periods) = (request.metric, &request.params, &request.periods);
+        let released = self.released_figures(&snapshot, &key).await?;
+        let current = match request.viewer {
+            Viewer::Public => Vec::new(),
+            _ => self.current_figures(&snapshot, &key, &released).await?,
         };
-        let rows = assemble(request.metric, &figures, &request.periods, request.viewer, self.policy);
+        let mut exact = ExactPools::none(params);
+        for &period in periods {
+            if let Some(release) = Source::Released.release(&snapshot, period) {
+                let loaded = self.releases.of(&self.store, release).await?;
+                for input in metric.inputs() {
+                    exact.insert(period, Arc::new(loaded.pattern.pooled(input.dataset)));
+                }
+            }
+        }
+        let shown: Vec<Figure> = match request.viewer {
+            Viewer::Public => released.clone(),
+            Viewer::Member(own) => released
+                .iter()
+                .filter(|f| f.organisation != own)
+                .chain(current.iter().filter(|f| f.organisation == own))
+                .cloned()
+                .collect(),
+            Viewer::Steward => current.clone(),
+        };
+        let pooled = if request.viewer.is_steward() { &current } else { &released };
+        let sources = Sources { shown: &shown, pooled, exact: &exact };
+        let rows = assemble_from(metric, sources, periods, request.viewer, self.policy);
         let answer = Arc::new(Answer {
-            metric: request.metric,
-            params: request.params.clone(),
-            periods: request.periods.clone(),
+            metric,
+            params: params.clone(),
+            periods: periods.clone(),
             rows,
+            releases: periods.iter().map(|p| period_release(&snapshot, *p)).collect(),
             generation,
         });
         self.cache.store_answer(generation, key, request.viewer, answer.clone())?;
         Ok((answer, Lookup::Miss))
     }
 
-    /// Computes the protected pattern of a submission just stored (its
-    /// Parquet file in hand), so no answer waits for it.
-    pub async fn protect(&self, record: &SubmissionRecord, parquet: Bytes) -> Result<Arc<Pattern>> {
-        self.patterns.compute(record, parquet).await
-    }
-
-    /// Computes the protected pattern of every current submission not yet known.
-    pub async fn warm(&self) -> Result<usize> {
-        let snapshot = self.store.snapshot();
-        let mut computed = 0;
-        for record in snapshot.current().filter(|r| r.dataset != Dataset::Population) {
-            if !self.patterns.knows(&record.id) {
-                self.pattern(record).await?;
-                computed += 1;
+    /// The figures of each period's latest release, each marked revised
+    /// when it differs from the release before (where there is one).
+    async fn released_figures(&self, snapshot: &Snapshot, key: &QueryKey) -> Result<Vec<Figure>> {
+        let mut released = (*self.cached_figures(snapshot, key, Source::Released).await?).clone();
+        if key.2.iter().any(|p| Source::Previous.release(snapshot, *p).is_some()) {
+            let previous = self.cached_figures(snapshot, key, Source::Previous).await?;
+            for f in &mut released {
+                if Source::Previous.release(snapshot, f.period).is_some() {
+                    f.revised = find(&previous, f).is_none_or(|p| p.inputs != f.inputs);
+                }
             }
         }
-        Ok(computed)
+        Ok(released)
+    }
+
+    /// The current figures, each marked revised when it differs from the
+    /// latest release's (or, when it is the released one, as that is).
+    async fn current_figures(&self, snapshot: &Snapshot, key: &QueryKey, released: &[Figure]) -> Result<Vec<Figure>> {
+        let mut current = (*self.cached_figures(snapshot, key, Source::Current).await?).clone();
+        for f in &mut current {
+            f.revised = match (f.release, find(released, f)) {
+                (Some(_), Some(r)) => r.revised,
+                (None, Some(r)) => r.inputs != f.inputs,
+                (_, None) => false,
+            };
+        }
+        Ok(current)
+    }
+
+    /// The unredacted figures of a query from one source, cached per ledger generation.
+    async fn cached_figures(&self, snapshot: &Snapshot, key: &QueryKey, source: Source) -> Result<Arc<Vec<Figure>>> {
+        if let Some(f) = self.cache.figures(snapshot.generation, key, source)? {
+            return Ok(f);
+        }
+        let metric = MetricDef::find(key.0).ok_or_else(|| Error::Layout(format!("no metric {}", key.0)))?;
+        let f = Arc::new(self.figures(snapshot, metric, &key.1, &key.2, source).await?);
+        self.cache.store_figures(snapshot.generation, key.clone(), source, f.clone())?;
+        Ok(f)
     }
 
     /// The protected pattern of a stored submission.
@@ -163,7 +229,7 @@ impl Engine {
     /// Runs only the DataFusion aggregations of a metric (no assembly,
     /// redaction or caching): the baseline the benchmark compares with.
     pub async fn raw_figures(&self, metric: &MetricDef, params: &Params, periods: &[Period]) -> Result<usize> {
-        Ok(self.figures(&self.store.snapshot(), metric, params, periods).await?.len())
+        Ok(self.figures(&self.store.snapshot(), metric, params, periods, Source::Current).await?.len())
     }
 
     /// Unredacted inputs of every organisation with data in `periods`: an
@@ -176,6 +242,7 @@ impl Engine {
         metric: &MetricDef,
         params: &Params,
         periods: &[Period],
+        source: Source,
     ) -> Result<Vec<Figure>> {
         let inputs = metric.inputs();
         let mut datasets: Vec<(Dataset, Vec<usize>)> = Vec::new();
@@ -188,7 +255,7 @@ impl Engine {
         let mut results = Vec::with_capacity(datasets.len());
         for (dataset, indices) in datasets {
             let subset: Vec<SumDef> = indices.iter().map(|&i| inputs[i]).collect();
-            let sums = self.sums(snapshot, dataset, &subset, params, periods).await?;
+            let sums = self.sums(snapshot, dataset, &subset, params, periods, source).await?;
             results.push((dataset, indices, sums));
         }
         let Some((_, _, primary)) = results.iter().find(|(d, _, _)| *d != Dataset::Population) else {
@@ -211,16 +278,19 @@ impl Engine {
                 }
             });
             if complete {
-                let hidden = self.hidden(snapshot, &inputs, params, organisation, period).await?;
-                out.push(Figure { organisation, period, inputs: x, hidden, release: None, revised: false });
+                let (hidden, release) = self.hidden(snapshot, &inputs, params, organisation, period, source).await?;
+                out.push(Figure { organisation, period, inputs: x, hidden, release, revised: false });
             }
         }
         out.sort_by_key(|f| (f.period, f.organisation));
         Ok(out)
     }
 
-    /// Per input of `metric`: whether the protected pattern of the
-    /// organisation's submission withholds it from other viewers.
+    /// Per input of `metric`: whether the release's protected pattern of
+    /// the organisation's submission withholds it from other viewers (every
+    /// input, for current data: only its owner and stewards see it); and the
+    /// release the figure comes from (for current data: the latest release
+    /// when it holds exactly the current submissions read, else none).
     async fn hidden(
         &self,
         snapshot: &Snapshot,
@@ -228,16 +298,25 @@ impl Engine {
         params: &Params,
         organisation: Organisation,
         period: Period,
-    ) -> Result<Withheld> {
+        source: Source,
+    ) -> Result<(Withheld, Option<u32>)> {
+        let everything = Withheld::per_input(vec![true; inputs.len()]);
+        if source == Source::Current {
+            let Some(latest) = Source::Released.release(snapshot, period) else { return Ok((everything, None)) };
+            let released = inputs.iter().filter(|i| i.dataset != Dataset::Population).all(|i| {
+                snapshot.current_of(organisation, i.dataset, period).is_some_and(|r| latest.submissions.contains(&r.id))
+            });
+            return Ok((everything, released.then_some(latest.release)));
+        }
+        let Some(release) = source.release(snapshot, period) else { return Ok((everything, None)) };
+        let loaded = self.releases.of(&self.store, release).await?;
         let mut hidden = Vec::with_capacity(inputs.len());
         for input in inputs {
-            let pattern = match snapshot.current_of(organisation, input.dataset, period) {
-                Some(record) => Some(self.pattern(record).await?),
-                None => None,
-            };
-            hidden.push(Pattern::withholds(pattern.as_deref(), input, params));
+            let pattern =
+                source.submission(snapshot, organisation, input.dataset, period).and_then(|r| loaded.table(&r.id));
+            hidden.push(Pattern::withholds(pattern, input, params));
         }
-        Ok(Withheld::per_input(hidden))
+        Ok((Withheld::per_input(hidden), Some(release.release)))
     }
 
     /// The DataFusion URL of a stored path.
@@ -248,14 +327,14 @@ impl Engine {
         }
     }
 
-    /// The current data files of a dataset for some periods, as URLs.
-    fn files(&self, snapshot: &Snapshot, dataset: Dataset, periods: &[Period]) -> Vec<String> {
+    /// The data files a source reads of a dataset for some periods, as URLs.
+    fn files(&self, snapshot: &Snapshot, dataset: Dataset, periods: &[Period], source: Source) -> Vec<String> {
         if dataset == Dataset::Population {
             return snapshot.population.iter().map(|p| self.url(&p.data_path)).collect();
         }
         periods
             .iter()
-            .flat_map(|p| snapshot.current_for(dataset, *p).map(|s| self.url(&s.data_path)).collect::<Vec<_>>())
+            .flat_map(|p| source.submissions(snapshot, dataset, *p).into_iter().map(|s| self.url(&s.data_path)))
             .collect()
     }
 
@@ -268,8 +347,9 @@ impl Engine {
         inputs: &[SumDef],
         params: &Params,
         periods: &[Period],
+        source: Source,
     ) -> Result<HashMap<Key, Sums>> {
-        let files = self.files(snapshot, dataset, periods);
+        let files = self.files(snapshot, dataset, periods, source);
         if files.is_empty() {
             return Ok(HashMap::new());
         }
@@ -287,6 +367,22 @@ impl Engine {
             read_sums(batch, inputs.len(), &mut out)?;
         }
         Ok(out)
+    }
+}
+
+/// The figure of the same organisation and period in `all`.
+fn find<'a>(all: &'a [Figure], f: &Figure) -> Option<&'a Figure> {
+    all.iter().find(|g| g.organisation == f.organisation && g.period == f.period)
+}
+
+/// Where a period stands, as an answer reports it.
+fn period_release(snapshot: &Snapshot, period: Period) -> PeriodRelease {
+    let latest = snapshot.period(period).and_then(|p| p.latest());
+    PeriodRelease {
+        period,
+        state: if latest.is_some() { PeriodState::Published } else { PeriodState::Collecting },
+        release: latest.map(|r| r.release),
+        published_at: latest.map(|r| r.published_at),
     }
 }
 

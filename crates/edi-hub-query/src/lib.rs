@@ -7,10 +7,14 @@ mod engine;
 mod error;
 mod patterns;
 mod plan;
+mod release;
+mod sources;
 
 #[cfg(test)]
 mod snapshot_tests;
 
 pub use cache::Lookup;
-pub use engine::{Answer, BenchmarkRequest, Engine};
+pub use engine::{Answer, BenchmarkRequest, Engine, PeriodRelease};
 pub use error::{Error, Result};
+pub use release::{Publication, ReleaseStats};
+pub use sources::Source;

@@ -34,11 +34,6 @@ impl Patterns {
         self.known.lock().ok()?.get(id).cloned()
     }
 
-    /// Whether the pattern of submission `id` is known.
-    pub fn knows(&self, id: &str) -> bool {
-        self.cached(id).is_some()
-    }
-
     fn keep(&self, id: &str, pattern: Arc<Pattern>) {
         if let Ok(mut known) = self.known.lock() {
             if known.len() >= MAX_PATTERNS {

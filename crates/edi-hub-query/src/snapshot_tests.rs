@@ -48,8 +48,8 @@ async fn figures_come_from_the_snapshot_they_began_with() {
     let given = BTreeMap::from([("group".to_string(), "black".to_string()), ("pay_band".to_string(), "6".to_string())]);
     let params = metric.resolve(&given).unwrap();
     let periods = ["2025-Q1".parse().unwrap()];
-    let old = engine.figures(&before, metric, &params, &periods).await.unwrap();
-    let new = engine.figures(&after, metric, &params, &periods).await.unwrap();
+    let old = engine.figures(&before, metric, &params, &periods, crate::Source::Current).await.unwrap();
+    let new = engine.figures(&after, metric, &params, &periods, crate::Source::Current).await.unwrap();
     // Values and flags of version 1, read after version 2 landed.
     assert_eq!(old[0].inputs, vec![2.0, 55.0]);
     assert!(old[0].hidden.input(0), "version 1's pattern withholds its black 2");

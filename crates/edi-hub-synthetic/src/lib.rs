@@ -8,4 +8,4 @@ pub mod generate;
 pub mod load;
 
 pub use generate::{DemoFile, population, submissions};
-pub use load::{MARKER, last_quarters, load};
+pub use load::{MARKER, last_quarters, load, load_except};

@@ -119,6 +119,10 @@ pub struct ServeArgs {
     /// Log format.
     #[arg(long, env = "EDI_HUB_LOG_FORMAT", value_enum, default_value = "text")]
     pub log_format: LogFormat,
+    /// Publish a new release of a quarter at every accepted upload or
+    /// withdrawal (small deployments), instead of on a steward's request or schedule.
+    #[arg(long, env = "EDI_HUB_RELEASE_ON_UPLOAD", default_value_t = false)]
+    pub release_on_upload: bool,
 }
 
 impl ServeArgs {
@@ -128,6 +132,7 @@ impl ServeArgs {
             policy: Policy { min_count: self.min_count },
             rate_limit: self.rate_limit,
             max_upload_bytes: self.max_upload_bytes,
+            release_on_upload: self.release_on_upload,
             ..ServerConfig::default()
         }
     }

@@ -7,7 +7,9 @@ use std::sync::Arc;
 use anyhow::{Context as _, bail};
 use edi_hub_api::{App, ServerConfig, serve};
 use edi_hub_core::disclosure::Policy;
-use edi_hub_store::{NewToken, Role, Store, StoreLocation};
+use edi_hub_core::{Organisation, Period};
+use edi_hub_query::{Engine, Publication};
+use edi_hub_store::{NewToken, Role, Store, StoreLocation, Trigger};
 
 use crate::cli::{AuditArgs, Cli, Command, LogFormat, ServeArgs, TokenCommand, TokenCreateArgs};
 
@@ -136,9 +138,13 @@ async fn demo_command(args: &ServeArgs) -> anyhow::Result<()> {
             periods[0],
             periods[periods.len() - 1]
         );
-        let n = edi_hub_synthetic::load(&store, &periods, 2026).await?;
+        let latest = periods[periods.len() - 1];
+        let missing: Vec<(Organisation, Period)> =
+            DEMO_MISSING.iter().filter_map(|o| o.parse().ok()).map(|o| (o, latest)).collect();
+        let n = edi_hub_synthetic::load_except(&store, &periods, 2026, &missing).await?;
         eprintln!("Stored {n} synthetic submissions and a synthetic population table.");
     }
+    publish_demo_rounds(&store, &periods, args.config().policy).await?;
     // Demo tokens are for exploring: they expire after a week.
     let expires_at = chrono::Utc::now() + chrono::Duration::days(DEMO_TOKEN_DAYS);
     let mut tokens = Vec::new();
@@ -166,6 +172,36 @@ async fn demo_command(args: &ServeArgs) -> anyhow::Result<()> {
     );
     let config = ServerConfig { synthetic: true, ..args.config() };
     run_server(store, config).await
+}
+
+/// Boroughs yet to submit in the demo's latest quarter.
+const DEMO_MISSING: [&str; 4] = ["E09000002", "E09000010", "E09000027", "E09000031"];
+
+/// The demo's collection rounds: every quarter but the latest is published;
+/// the latest is still collecting, with a deadline and a release date.
+async fn publish_demo_rounds(store: &Arc<Store>, periods: &[Period], policy: Policy) -> anyhow::Result<()> {
+    let engine = Engine::new(store.clone(), policy, false)?;
+    let (latest, earlier) = periods.split_last().context("the demo has quarters")?;
+    for &period in earlier {
+        let started = std::time::Instant::now();
+        if let Publication::Released { record, .. } =
+            engine.publish(period, Trigger::Steward, Some("demo".into())).await?
+        {
+            eprintln!("Published release {} of {period} ({} ms).", record.release, started.elapsed().as_millis());
+        }
+    }
+    if store.snapshot().period(*latest).is_none_or(|p| p.schedule.is_none()) {
+        let now = chrono::Utc::now();
+        store
+            .schedule_period(
+                *latest,
+                now + chrono::Duration::days(14),
+                now + chrono::Duration::days(21),
+                Some("demo".into()),
+            )
+            .await?;
+    }
+    Ok(())
 }
 
 async fn token_create(args: &TokenCreateArgs) -> anyhow::Result<()> {

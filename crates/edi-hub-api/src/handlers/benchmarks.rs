@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use arrow::array::{ArrayRef, Float64Array, Int64Array, StringArray};
+use arrow::array::{ArrayRef, BooleanArray, Float64Array, Int64Array, StringArray};
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
@@ -78,6 +78,26 @@ pub struct BenchmarkRow {
     pub compared_with_london: Option<Option<String>>,
     /// Columns withheld by disclosure control (their value is null).
     pub suppressed: Vec<String>,
+    /// The release of the quarter the row comes from; null when it is
+    /// provisional (a borough's own data, or a steward's view, not yet released).
+    #[schema(nullable)]
+    pub release: Option<u32>,
+    /// Whether the row differs from the quarter's previous release.
+    pub revised: bool,
+}
+
+/// Where a quarter of an answer stands.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AnswerPeriod {
+    pub period: String,
+    /// `collecting` (not yet published: analysts see none of its rows) or `published`.
+    #[schema(example = "published")]
+    pub state: String,
+    /// Its latest release; null while collecting.
+    #[schema(nullable)]
+    pub release: Option<u32>,
+    #[schema(nullable)]
+    pub published_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// A benchmark answer.
@@ -96,6 +116,8 @@ pub struct BenchmarkAnswer {
     /// The parameters used, defaults included.
     pub parameters: BTreeMap<String, String>,
     pub unit: String,
+    /// Per quarter asked: whether it is published and its latest release.
+    pub releases: Vec<AnswerPeriod>,
     pub rows: Vec<BenchmarkRow>,
 }
 
@@ -316,6 +338,8 @@ fn row_json(r: &Row, integer: bool) -> BenchmarkRow {
         upper_ci: r.upper_ci,
         compared_with_london: (!summary).then(|| r.compared_with_london.map(|c| c.id().to_string())),
         suppressed: r.suppressed.iter().map(|c| c.name().to_string()).collect(),
+        release: r.release,
+        revised: r.revised,
     }
 }
 
@@ -331,6 +355,16 @@ pub fn answer_json(answer: &Answer, single: bool) -> BenchmarkAnswer {
         to: if single { None } else { last },
         parameters: answer.params.to_map().into_iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
         unit: answer.metric.unit.to_string(),
+        releases: answer
+            .releases
+            .iter()
+            .map(|p| AnswerPeriod {
+                period: p.period.to_string(),
+                state: p.state.name().to_string(),
+                release: p.release,
+                published_at: p.published_at,
+            })
+            .collect(),
         rows: answer.rows.iter().map(|r| row_json(r, integer)).collect(),
     }
 }
@@ -379,6 +413,8 @@ pub fn rows_table(rows: &[(&str, &Row)], integer: bool, with_metric: bool) -> Ap
         ("lower_ci", float(&|r| r.lower_ci)),
         ("upper_ci", float(&|r| r.upper_ci)),
         ("compared_with_london", text(&|r| r.compared_with_london.map(|c| c.id().to_string()))),
+        ("release", int(&|r| r.release.map(i64::from))),
+        ("revised", Arc::new(rows.iter().map(|(_, r)| Some(r.revised)).collect::<BooleanArray>())),
     ]);
     let suppressed = rows.iter().map(|(_, r)| r.suppressed.iter().map(|c| c.name()).collect()).collect();
     Ok(Table { batch: batch(columns)?, suppressed })

@@ -6,6 +6,7 @@ mod benchmarks;
 mod catalogue;
 mod coverage;
 pub(crate) mod paths;
+mod periods;
 mod profile;
 mod query;
 mod reference;
@@ -31,6 +32,8 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::app::AppState;
 use crate::auth::Caller;
 
+pub(crate) use periods::release_detail;
+
 #[derive(OpenApi)]
 #[openapi(
     info(
@@ -45,6 +48,7 @@ use crate::auth::Caller;
         (name = "validation", description = "Checking a file without storing it"),
         (name = "benchmarks", description = "The metric catalogue and benchmark answers"),
         (name = "targets", description = "Action-plan targets of an organisation and progress against them"),
+        (name = "releases", description = "Collection rounds: each quarter's state, schedule and releases"),
         (name = "reference", description = "Reference data kept by data stewards"),
         (name = "tokens", description = "API tokens and the access log, for data stewards; who the caller is, for any token"),
         (name = "system", description = "Health and documentation")
@@ -70,6 +74,9 @@ fn api(app: AppState) -> (Router<AppState>, Spec) {
         .routes(routes!(submissions::withdraw_submission))
         .routes(routes!(validate::validate_file))
         .routes(routes!(coverage::coverage))
+        .routes(routes!(periods::list_periods))
+        .routes(routes!(periods::schedule_period))
+        .routes(routes!(periods::publish_release))
         .routes(routes!(reference::put_population))
         .routes(routes!(catalogue::list_metrics))
         .routes(routes!(benchmarks::benchmark))

@@ -187,9 +187,8 @@ pub async fn put_submission(
             by: Some(caller.id().to_string()),
         })
         .await?;
-    // The submission's protected pattern, computed once, now.
-    if let Err(e) = app.engine.protect(&record, parquet).await {
-        tracing::warn!(submission = %record.id, error = %e, "protected pattern not computed at upload; it will be on first use");
+    if app.config.release_on_upload {
+        crate::scheduler::publish(&app, period, edi_hub_store::Trigger::Upload).await;
     }
     app.telemetry.upload(true);
     log_access(
@@ -324,6 +323,9 @@ pub async fn withdraw_submission(
     let result = app.store.withdraw(&id, Some(caller.id().to_string())).await;
     let outcome = if result.is_ok() { AccessOutcome::Success } else { AccessOutcome::Rejected };
     log_access(&app, Some(&caller), "withdraw", outcome, None, Some(id), None).await;
-    result?;
+    let record = result?;
+    if app.config.release_on_upload {
+        crate::scheduler::publish(&app, record.period, edi_hub_store::Trigger::Upload).await;
+    }
     Ok(StatusCode::NO_CONTENT)
 }

@@ -20,9 +20,9 @@ use serde::{Deserialize, Serialize};
 
 use super::Policy;
 use super::atoms::{Atoms, LayoutError};
+use super::bits::Bits;
 use super::counts::{CountKey, Counts, People};
 use super::sensitive::{Class, classes, sensitive};
-use super::bits::Bits;
 use super::span::{Effect, Span, Vector, mapped};
 use crate::dataset::Dataset;
 use crate::metrics::{Params, SumDef};

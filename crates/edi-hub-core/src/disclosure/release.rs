@@ -111,7 +111,8 @@ pub fn protect_round(round: &Round, policy: Policy) -> RoundPattern {
         spans.push(span);
     }
     // The pooled sums, over the span of everything the tables show.
-    let mut pools = Pools { tables: &tables, spans: &spans, owner: &owner, global: Span::default(), residuals: HashMap::new() };
+    let mut pools =
+        Pools { tables: &tables, spans: &spans, owner: &owner, global: Span::default(), residuals: HashMap::new() };
     for span in &spans {
         for p in span.protected() {
             pools.global.protect(p);
