@@ -51,6 +51,14 @@ fn request_for(
         ("DELETE", "/api/v1/organisations/{organisation}/targets/{id}") => {
             (format!("/api/v1/organisations/E09000012/targets/{target}"), None, String::new())
         }
+        ("PUT", "/api/v1/periods/{period}/schedule") => (
+            "/api/v1/periods/2025-Q1/schedule".into(),
+            Some("application/json"),
+            r#"{"deadline": "2025-07-01T00:00:00Z", "release_at": "2025-07-08T00:00:00Z"}"#.into(),
+        ),
+        ("POST", "/api/v1/periods/{period}/releases") => {
+            ("/api/v1/periods/2025-Q1/releases".into(), None, String::new())
+        }
         ("PUT", "/api/v1/reference/population") => (route.path.into(), Some("text/csv"), population.into()),
         ("POST", "/api/v1/tokens") => (route.path.into(), Some("application/json"), r#"{"role": "analyst"}"#.into()),
         ("DELETE", "/api/v1/tokens/{id}") => (format!("/api/v1/tokens/{token_id}"), None, String::new()),
@@ -64,7 +72,7 @@ fn request_for(
 /// The access table, walked against the live router: every route x every kind of caller.
 #[tokio::test]
 async fn the_authorisation_matrix_holds() {
-    let hub = TestHub::start().await;
+    let hub = TestHub::collecting().await;
     let own = hub.submitter("E09000012").await;
     let other = hub.submitter("E09000013").await;
     let analyst = hub.analyst().await;

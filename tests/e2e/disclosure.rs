@@ -27,7 +27,10 @@ const OTHERS: [&str; 3] = ["E09000001", "E09000012", "E09000019"];
 const CAMDEN_CODE: &str = "E09000007";
 
 async fn fixture() -> TestHub {
-    let hub = TestHub::start().await;
+    fixture_with(TestHub::start().await).await
+}
+
+async fn fixture_with(hub: TestHub) -> TestHub {
     hub.submit_csv(CAMDEN_CODE, "workforce", "2025-Q1", CAMDEN).await;
     for (i, org) in OTHERS.iter().enumerate() {
         hub.submit_csv(org, "workforce", "2025-Q1", &borough(i as i64 + 1)).await;
@@ -152,8 +155,11 @@ async fn the_lp_audit_finds_nothing_pinned() {
 /// k publish counts the audit (at the default k) must find pinned.
 #[tokio::test]
 async fn the_lp_audit_finds_what_a_weaker_hub_gives_away() {
-    let hub = fixture().await;
+    // A hub whose releases are worked out with k = 2.
     let weak = edi_hub_core::disclosure::Policy { min_count: 2 };
+    let config =
+        edi_hub_api::ServerConfig { rate_limit: 0, release_on_upload: true, policy: weak, ..Default::default() };
+    let hub = fixture_with(TestHub::start_with(config).await).await;
     let report = edi_hub_disclosure_audit::audit_period_served(
         hub.store.clone(),
         weak,

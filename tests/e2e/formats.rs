@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 
 use crate::support::TestHub;
 
-const COLUMNS: [&str; 17] = [
+const COLUMNS: [&str; 19] = [
     "scope",
     "organisation",
     "name",
@@ -26,6 +26,8 @@ const COLUMNS: [&str; 17] = [
     "lower_ci",
     "upper_ci",
     "compared_with_london",
+    "release",
+    "revised",
 ];
 
 async fn fixture() -> (TestHub, String) {
@@ -52,6 +54,7 @@ fn cell(batch: &RecordBatch, column: &str, row: usize) -> Value {
         DataType::Utf8 => json!(c.as_string::<i32>().value(row)),
         DataType::Int64 => json!(c.as_primitive::<Int64Type>().value(row)),
         DataType::Float64 => json!(c.as_primitive::<Float64Type>().value(row)),
+        DataType::Boolean => json!(c.as_boolean().value(row)),
         other => panic!("unexpected type {other}"),
     }
 }

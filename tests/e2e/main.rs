@@ -17,6 +17,7 @@ mod metric_summaries;
 mod metric_values;
 mod operations;
 mod process;
+mod releases;
 mod s3;
 mod safety;
 mod support;

@@ -19,8 +19,21 @@ pub struct TestHub {
 }
 
 impl TestHub {
+    /// A hub that publishes a release at every upload, so an answer shows
+    /// what analysts see once a quarter is published (the collection cycle
+    /// itself is tested with [`TestHub::collecting`]).
     pub async fn start() -> TestHub {
-        Self::start_with(ServerConfig { rate_limit: 0, ..ServerConfig::default() }).await
+        Self::start_with(ServerConfig { rate_limit: 0, release_on_upload: true, ..ServerConfig::default() }).await
+    }
+
+    /// A hub whose quarters are published only by a steward or a schedule.
+    pub async fn collecting() -> TestHub {
+        Self::start_with(ServerConfig {
+            rate_limit: 0,
+            refresh_interval: std::time::Duration::from_millis(200),
+            ..ServerConfig::default()
+        })
+        .await
     }
 
     pub async fn start_with(config: ServerConfig) -> TestHub {

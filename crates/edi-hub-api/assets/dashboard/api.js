@@ -161,6 +161,11 @@ export function metrics() {
   return get("/api/v1/metrics").then((m) => m.metrics);
 }
 
+/** Every quarter's collection round: state, schedule, releases, coverage. */
+export function rounds() {
+  return get("/api/v1/periods").then((p) => p.periods);
+}
+
 export function coverage() {
   return get("/api/v1/coverage").then((c) => c.coverage);
 }

@@ -54,48 +54,64 @@ pub struct Sensitive {
 
 /// Every sensitive count of a submission, each support once.
 pub fn sensitive(atoms: &Atoms, classes: &[Class], policy: Policy) -> Vec<Sensitive> {
-    let mut out = of_classes(atoms.dataset, classes, policy);
-    let mut seen: HashSet<Vec<usize>> = out.iter().map(|s| s.support.clone()).collect();
+    let mut found = Found::default();
+    found.small_sums(atoms.dataset, classes, policy);
     for (i, a) in atoms.atoms.iter().enumerate().filter(|(_, a)| policy.is_small(a.value as f64)) {
-        if seen.insert(vec![i]) {
-            out.push(Sensitive { support: vec![i], value: a.value, what: format!("cell {}", atoms.describe(i)) });
-        }
+        found.add(vec![i], a.value, format!("cell {}", atoms.describe(i)));
     }
-    out
+    found.nested_differences(atoms.dataset, classes, policy);
+    found.out
 }
 
 /// The sensitive counts that sums of one table (or of a pool of tables)
 /// express: each small sum, and each small difference of two nested sums.
 pub(super) fn of_classes(dataset: Dataset, classes: &[Class], policy: Policy) -> Vec<Sensitive> {
-    let counts = Counts::of(dataset);
-    let k = policy.min_count;
-    let small = |v: i64| v > 0 && v < k;
-    let name = |c: &Class| counts.keys[c.keys[0]].describe();
-    let mut seen: HashSet<Vec<usize>> = HashSet::new();
-    let mut out = Vec::new();
-    let mut add = |support: Vec<usize>, value: i64, what: String| {
-        if seen.insert(support.clone()) {
-            out.push(Sensitive { support, value, what });
-        }
-    };
-    for c in classes.iter().filter(|c| small(c.value)) {
-        add(c.support.clone(), c.value, name(c));
-    }
-    // Nested pairs with a small difference: by value, looking back less than k.
-    let mut by_value: Vec<usize> = (0..classes.len()).collect();
-    by_value.sort_by_key(|&c| classes[c].value);
-    let sets: Vec<HashSet<usize>> = classes.iter().map(|c| c.support.iter().copied().collect()).collect();
-    for (pos, &outer) in by_value.iter().enumerate() {
-        for &inner in by_value[..pos].iter().rev() {
-            let diff = classes[outer].value - classes[inner].value;
-            if diff >= k {
-                break;
-            }
-            if diff > 0 && classes[inner].support.iter().all(|a| sets[outer].contains(a)) {
-                let rest = classes[outer].support.iter().copied().filter(|a| !sets[inner].contains(a)).collect();
-                add(rest, diff, format!("{} minus {}", name(&classes[outer]), name(&classes[inner])));
-            }
+    let mut found = Found::default();
+    found.small_sums(dataset, classes, policy);
+    found.nested_differences(dataset, classes, policy);
+    found.out
+}
+
+/// Sensitive counts found so far, each support once (the first name kept).
+#[derive(Default)]
+struct Found {
+    seen: HashSet<Vec<usize>>,
+    out: Vec<Sensitive>,
+}
+
+impl Found {
+    fn add(&mut self, support: Vec<usize>, value: i64, what: String) {
+        if self.seen.insert(support.clone()) {
+            self.out.push(Sensitive { support, value, what });
         }
     }
-    out
+
+    fn small_sums(&mut self, dataset: Dataset, classes: &[Class], policy: Policy) {
+        let counts = Counts::of(dataset);
+        for c in classes.iter().filter(|c| policy.is_small(c.value as f64)) {
+            self.add(c.support.clone(), c.value, counts.keys[c.keys[0]].describe());
+        }
+    }
+
+    /// Nested pairs with a small difference: by value, looking back less than k.
+    fn nested_differences(&mut self, dataset: Dataset, classes: &[Class], policy: Policy) {
+        let counts = Counts::of(dataset);
+        let k = policy.min_count;
+        let name = |c: &Class| counts.keys[c.keys[0]].describe();
+        let mut by_value: Vec<usize> = (0..classes.len()).collect();
+        by_value.sort_by_key(|&c| classes[c].value);
+        let sets: Vec<HashSet<usize>> = classes.iter().map(|c| c.support.iter().copied().collect()).collect();
+        for (pos, &outer) in by_value.iter().enumerate() {
+            for &inner in by_value[..pos].iter().rev() {
+                let diff = classes[outer].value - classes[inner].value;
+                if diff >= k {
+                    break;
+                }
+                if diff > 0 && classes[inner].support.iter().all(|a| sets[outer].contains(a)) {
+                    let rest = classes[outer].support.iter().copied().filter(|a| !sets[inner].contains(a)).collect();
+                    self.add(rest, diff, format!("{} minus {}", name(&classes[outer]), name(&classes[inner])));
+                }
+            }
+        }
+    }
 }

@@ -4,7 +4,7 @@ import * as api from "../api.js";
 import { h, controlsForm, select, setHashParams, busy, errorBox } from "../ui.js";
 
 export async function render(root, ctx, params) {
-  const entries = await api.coverage();
+  const [entries, rounds] = await Promise.all([api.coverage(), api.rounds()]);
   const { ref } = ctx;
   const datasets = ref.datasets.map((d) => d.name);
   const state = { dataset: datasets.includes(params.dataset) ? params.dataset : "" };
@@ -77,10 +77,54 @@ export async function render(root, ctx, params) {
       h("tfoot", {}, foot),
     );
     out.replaceChildren(
+      roundsTable(rounds, ctx.own),
       periods.length ? h("div", { class: "table-wrap" }, grid) : h("p", { class: "info" }, "Nothing has been submitted yet."),
       h("p", { class: "note" }, "Green: every dataset shown is in; yellow: some; blank: none. Coverage lists current submissions only, for every borough, to every signed-in user."),
     );
   }
 
   await draw();
+}
+
+const when = (t) => (t ? new Date(t).toISOString().slice(0, 16).replace("T", " ") + " UTC" : "–");
+
+/** Each quarter's collection round: its state, deadline, releases, and the caller's own standing. */
+function roundsTable(rounds, own) {
+  if (!rounds.length) return null;
+  const body = rounds.map((p) => {
+    const latest = p.releases[p.releases.length - 1];
+    const missingOwn = own && p.coverage.some((c) => c.missing.includes(own));
+    const yours = !own ? null : missingOwn ? "some datasets not yet submitted" : p.unreleased_changes ? "submitted; changes provisional until the next release" : "submitted";
+    return h(
+      "tr",
+      { dataset: { period: p.period, state: p.state } },
+      h("th", { scope: "row" }, p.period),
+      h("td", {}, p.state === "published" ? `published (release ${latest.release})` : "collecting: not yet published"),
+      h("td", {}, when(p.deadline)),
+      h("td", {}, when(p.release_at)),
+      h("td", {}, latest ? when(latest.published_at) : "–"),
+      h("td", {}, p.unreleased_changes ? "yes: provisional figures wait for the next release" : "no"),
+      own ? h("td", {}, yours) : null,
+    );
+  });
+  return h(
+    "div",
+    { class: "table-wrap" },
+    h(
+      "table",
+      { class: "grid", id: "rounds" },
+      h("caption", {}, "Collection rounds: analysts see a quarter only once it is published, and then its latest release"),
+      h(
+        "thead",
+        {},
+        h(
+          "tr",
+          {},
+          ["Quarter", "State", "Deadline", "Release date", "Latest release", "Unreleased changes"].map((t) => h("th", { scope: "col" }, t)),
+          own ? h("th", { scope: "col" }, "Your borough") : null,
+        ),
+      ),
+      h("tbody", {}, body),
+    ),
+  );
 }

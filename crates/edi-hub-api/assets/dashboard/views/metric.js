@@ -145,7 +145,15 @@ function organisationTable({ metric, rows, own, hasCi, hasSig }) {
   }
   const columns = [
     { label: "Rank", num: true, cell: (r) => valueCell(r, "rank", metric) },
-    { label: "Borough", header: true, cell: (r) => (r.organisation === own ? `${r.name} (you)` : r.name) },
+    {
+      label: "Borough",
+      header: true,
+      cell: (r) => {
+        const name = r.organisation === own ? `${r.name} (you)` : r.name;
+        if (r.release === null) return `${name} (provisional: not yet released)`;
+        return r.revised ? `${name} (revised in release ${r.release})` : name;
+      },
+    },
     { label: "Value", num: true, cell: (r) => valueCell(r, "value", metric) },
     { label: "Numerator", num: true, cell: (r) => valueCell(r, "numerator", metric) },
     { label: "Denominator", num: true, cell: (r) => valueCell(r, "denominator", metric) },
