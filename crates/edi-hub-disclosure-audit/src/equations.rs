@@ -87,11 +87,20 @@ pub fn intervals(atoms: usize, equations: &[Equation], checks: &[Check]) -> Resu
     checks
         .iter()
         .map(|c| {
-            let low = solve(atoms, equations, &c.atoms, false)?.unwrap_or(0.0);
-            let high = solve(atoms, equations, &c.atoms, true)?;
+            let terms: Vec<(usize, f64)> = c.atoms.iter().map(|&a| (a, 1.0)).collect();
+            let low = solve(atoms, equations, &terms, false)?.unwrap_or(0.0);
+            let high = solve(atoms, equations, &terms, true)?;
             Ok(Interval { what: c.what.clone(), value: c.value, low, high })
         })
         .collect()
+}
+
+/// The smallest and largest values of `sum(coefficient * atom)` under the
+/// published equations (infinite when unbounded).
+pub fn bounds(atoms: usize, equations: &[Equation], terms: &[(usize, f64)]) -> Result<(f64, f64), AuditError> {
+    let low = solve(atoms, equations, terms, false)?.unwrap_or(f64::NEG_INFINITY);
+    let high = solve(atoms, equations, terms, true)?.unwrap_or(f64::INFINITY);
+    Ok((low, high))
 }
 
 /// Feasible points sought before solving each check on its own.
@@ -162,11 +171,16 @@ fn constrained<M: SolverModel>(mut model: M, x: &[Variable], equations: &[Equati
     model
 }
 
-/// Minimises (or maximises) the sum of `target` atoms; `None` when unbounded.
-fn solve(atoms: usize, equations: &[Equation], target: &[usize], maximise: bool) -> Result<Option<f64>, AuditError> {
+/// Minimises (or maximises) `sum(coefficient * atom)` over `target`; `None` when unbounded.
+fn solve(
+    atoms: usize,
+    equations: &[Equation],
+    target: &[(usize, f64)],
+    maximise: bool,
+) -> Result<Option<f64>, AuditError> {
     let mut vars = variables!();
     let x: Vec<Variable> = (0..atoms).map(|_| vars.add(variable().min(0))).collect();
-    let objective: Expression = target.iter().map(|&a| x[a]).sum();
+    let objective: Expression = target.iter().map(|&(a, c)| c * x[a]).sum();
     let problem = if maximise { vars.maximise(objective.clone()) } else { vars.minimise(objective.clone()) };
     let model = constrained(problem.using(microlp), &x, equations);
     match model.solve() {

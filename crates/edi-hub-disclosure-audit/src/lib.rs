@@ -8,19 +8,29 @@
 //!
 //! - [`equations`]: the linear system and the interval of each check;
 //! - [`published`]: one organisation's published figures as equations;
-//! - [`runner`]: `edi-hub disclosure-audit`, over a whole quarter of a store.
+//! - [`releases`]: one organisation over every release of a quarter (a
+//!   revised table's unchanged cells are the same unknowns);
+//! - [`pooled`]: the pooled counts releases show, across organisations;
+//! - [`release_audit`]: `edi-hub disclosure-audit` of a released quarter;
+//! - [`runner`]: `edi-hub disclosure-audit` of a quarter not yet released.
 //!
 //! Tests only: an independent oracle (`oracle`) checks what the publish
 //! path shows against counts worked out from the raw rows, sharing none of
 //! the atoms and count keys the pattern and this audit are built on.
 
 pub mod equations;
+pub mod pooled;
 pub mod published;
+pub mod release_audit;
+pub mod releases;
 pub mod runner;
 
 #[cfg(test)]
 mod oracle;
 #[cfg(test)]
 mod properties;
+#[cfg(test)]
+mod testing;
 
+pub use release_audit::{ReleaseAudit, ReleaseOrganisation, audit_releases, audit_releases_for};
 pub use runner::{AuditReport, OrganisationAudit, audit_period, audit_period_served};

@@ -10,7 +10,7 @@ use edi_hub_core::disclosure::counts::{CountKey, parameter_combinations};
 use edi_hub_core::disclosure::pattern::Pattern;
 use edi_hub_core::disclosure::sensitive::{classes, sensitive};
 use edi_hub_core::disclosure::{Policy, Viewer};
-use edi_hub_core::metrics::{CATALOGUE, Formula, Measure, MetricDef, Params, Who};
+use edi_hub_core::metrics::{CATALOGUE, Formula, MetricDef, Params, Who};
 use edi_hub_core::organisation::Organisation;
 use edi_hub_core::period::Period;
 
@@ -114,29 +114,6 @@ pub fn supports(
         .collect()
 }
 
-/// The organisation's unredacted count behind each input of `metric` (from
-/// its own tables, not from the engine): `None` for inputs that are not
-/// counts of people (population, pay sums, codes reported); `None` overall
-/// when it has no value for these parameters.
-pub fn input_counts(metric: &MetricDef, params: &Params, tables: &[ProtectedSubmission]) -> Option<Vec<Option<f64>>> {
-    let offsets = offsets(tables);
-    let supports = supports(metric, params, tables)?;
-    let value = |a: usize| {
-        let t = offsets.iter().rposition(|&o| o <= a).unwrap_or(0);
-        tables[t].atoms.atoms[a - offsets[t]].value as f64
-    };
-    let counts = metric
-        .inputs()
-        .iter()
-        .zip(supports)
-        .map(|(input, support)| match input.measure {
-            Measure::Column(_) => support.map(|s| s.into_iter().map(value).sum()),
-            Measure::Product(..) | Measure::Rows => None,
-        })
-        .collect();
-    Some(counts)
-}
-
 /// Everything a non-owner is shown about the organisation, as equations
 /// (summaries left out: with one organisation they show no numbers).
 pub fn published(
@@ -190,16 +167,21 @@ pub fn checks(tables: &[ProtectedSubmission], policy: Policy) -> Vec<Check> {
     let offsets = offsets(tables);
     let mut out = Vec::new();
     for (t, o) in tables.iter().zip(offsets) {
-        let (classes, _) = classes(&t.atoms);
-        for s in sensitive(&t.atoms, &classes, policy) {
-            out.push(Check {
-                what: format!("{}: {}", t.atoms.dataset.name(), s.what),
-                atoms: s.support.iter().map(|a| a + o).collect(),
-                value: s.value,
-            });
-        }
+        out.extend(sensitive_checks(&t.atoms, policy).into_iter().map(|mut c| {
+            c.atoms.iter_mut().for_each(|a| *a += o);
+            c
+        }));
     }
     out
+}
+
+/// The sensitive counts of one table, over its own atoms.
+pub fn sensitive_checks(atoms: &Atoms, policy: Policy) -> Vec<Check> {
+    let (classes, _) = classes(atoms);
+    sensitive(atoms, &classes, policy)
+        .into_iter()
+        .map(|s| Check { what: format!("{}: {}", atoms.dataset.name(), s.what), atoms: s.support, value: s.value })
+        .collect()
 }
 
 /// Audits what is published about one organisation and period.

@@ -3,10 +3,10 @@
 //! every parameter value, as the API would answer it), writes what each
 //! answer publishes as linear constraints over each organisation's atoms,
 //! and solves, by linear programming, for the interval of every sensitive
-//! count ([`crate::equations`]). It also checks that every
-//! pooled London, inner/outer or sub-regional count shown is the sum of the
-//! member counts shown beside it (members with a withheld figure left out),
-//! so that no pool minus the other organisations gives anything back.
+//! count ([`crate::equations`]). This is the audit of a quarter not yet
+//! released (its current submissions, as they would be shown); a released
+//! quarter is audited release by release, pooled rows included, by
+//! [`crate::release_audit`].
 
 use std::collections::{BTreeMap, HashSet};
 use std::fmt::Write as _;
@@ -14,17 +14,17 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
-use edi_hub_core::benchmark::{Column, Row, Scope};
+use edi_hub_core::benchmark::Scope;
 use edi_hub_core::disclosure::atoms::Atoms;
 use edi_hub_core::disclosure::counts::parameter_combinations;
 use edi_hub_core::disclosure::{Policy, Viewer};
-use edi_hub_core::metrics::{CATALOGUE, Formula, MetricDef, Params, Who};
+use edi_hub_core::metrics::{CATALOGUE, Params, Who};
 use edi_hub_core::{Dataset, Organisation, Period};
 use edi_hub_query::{BenchmarkRequest, Engine};
 use edi_hub_store::{Store, decode_parquet};
 
 use crate::equations::{Equations, Interval, leaks};
-use crate::published::{ProtectedSubmission, checks, equations_of_row, input_counts, supports};
+use crate::published::{ProtectedSubmission, checks, equations_of_row, supports};
 
 /// The audit of one organisation.
 #[derive(Debug, Clone)]
@@ -51,8 +51,6 @@ pub struct AuditReport {
     pub protection: u32,
     pub answers: usize,
     pub organisations: Vec<OrganisationAudit>,
-    /// Pooled counts that are not sums of the member counts shown.
-    pub pooled: Vec<String>,
     pub elapsed: Duration,
     /// Submissions and the time taken to compute their protected patterns.
     pub submissions: usize,
@@ -63,7 +61,7 @@ pub struct AuditReport {
 
 impl AuditReport {
     pub fn passed(&self) -> bool {
-        self.pooled.is_empty() && self.organisations.iter().all(|o| o.leaks.is_empty())
+        self.organisations.iter().all(|o| o.leaks.is_empty())
     }
 
     /// A readable report.
@@ -116,10 +114,6 @@ impl AuditReport {
             sum(|o| o.checked),
             if self.solved { format!(" checked, {} pinned", sum(|o| o.leaks.len())) } else { String::new() }
         );
-        let _ = writeln!(s, "Pooled counts not the sum of the member counts shown: {}", self.pooled.len());
-        for p in &self.pooled {
-            let _ = writeln!(s, "  {p}");
-        }
         if self.solved {
             let _ = writeln!(s, "{}", if self.passed() { "PASSED" } else { "FAILED" });
         }
@@ -179,7 +173,6 @@ pub async fn audit_period_served(
     }
     let reported = Reported::of(tables.values().flatten());
     let mut equations: BTreeMap<Organisation, Equations> = BTreeMap::new();
-    let mut pooled = Vec::new();
     let mut answers = 0;
     for metric in CATALOGUE.iter().filter(|_| solve) {
         if !metric.datasets.iter().all(|d| *d == Dataset::Population || present.contains(d)) {
@@ -203,11 +196,6 @@ pub async fn audit_period_served(
                     published.add(e);
                 }
             }
-            pooled.extend(
-                pooled_not_of_shown_members(metric, &params, &answer.rows, &tables)
-                    .into_iter()
-                    .map(|(scope, column)| format!("{} {:?}: {scope} {column}", metric.id, params.to_map())),
-            );
         }
     }
     let mut organisations = Vec::new();
@@ -237,7 +225,6 @@ pub async fn audit_period_served(
         protection,
         answers,
         organisations,
-        pooled,
         elapsed: started.elapsed(),
         submissions,
         pattern_time,
@@ -275,68 +262,4 @@ impl Reported {
             .is_none_or(|g| self.codes.iter().any(|c| g.membership(c) != edi_hub_core::ethnicity::Membership::Outside));
         group_reported && params.filters.iter().all(|(n, v)| self.values.contains(&(*n, v.to_string())))
     }
-}
-
-/// Pooled figures that are not the pool of the members shown in full
-/// beside them (every metric): a pooled figure made only of what the
-/// members publish tells nothing new, so "the pool minus the other
-/// organisations" gives nothing back. Each member's inputs are read from
-/// its own tables (counts of people); a pay sum is its published mean times
-/// its headcount; population inputs are public and not re-added (the
-/// representation ratio's pooled numerator and denominator are checked).
-fn pooled_not_of_shown_members(
-    metric: &MetricDef,
-    params: &Params,
-    rows: &[Row],
-    tables: &BTreeMap<Organisation, Vec<ProtectedSubmission>>,
-) -> Vec<(&'static str, &'static str)> {
-    let mut out = Vec::new();
-    let inputs = metric.inputs();
-    let representation = matches!(metric.formula, Formula::Representation { .. });
-    for summary in rows.iter().filter(|r| r.scope != Scope::Organisation) {
-        let members = rows.iter().filter(|r| {
-            r.scope == Scope::Organisation
-                && r.organisation.is_some_and(|o| summary.scope.includes(o))
-                && r.suppressed.is_empty()
-        });
-        let mut pool = vec![0.0; inputs.len()];
-        let mut complete = true;
-        for row in members {
-            let Some(counts) = row.organisation.and_then(|o| input_counts(metric, params, tables.get(&o)?)) else {
-                complete = false;
-                continue;
-            };
-            for (i, count) in counts.iter().enumerate() {
-                pool[i] += match (count, metric.formula) {
-                    (Some(c), _) => *c,
-                    // Pay: the sum of pay is the published mean times the headcount.
-                    (None, Formula::PayGap { .. }) if i == 0 => row.numerator.unwrap_or(0.0) * counts[1].unwrap_or(0.0),
-                    (None, Formula::PayGap { .. }) if i == 3 => {
-                        row.denominator.unwrap_or(0.0) * counts[4].unwrap_or(0.0)
-                    }
-                    _ => 0.0,
-                };
-            }
-        }
-        if !complete {
-            continue;
-        }
-        let expected = metric.evaluate(&pool, true);
-        let columns = [
-            (Column::Value, summary.value, expected.value),
-            (Column::Numerator, summary.numerator, expected.numerator),
-            (Column::Denominator, summary.denominator, expected.denominator),
-        ];
-        for (column, shown, pooled) in columns {
-            let differs = match (shown, pooled) {
-                (Some(a), Some(b)) => (a - b).abs() > 1e-6 * a.abs().max(1.0),
-                (Some(_), None) => true,
-                _ => false,
-            };
-            if differs && !(representation && column == Column::Value) {
-                out.push((summary.scope.id(), column.name()));
-            }
-        }
-    }
-    out
 }

@@ -219,10 +219,35 @@ async fn token_create(args: &TokenCreateArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// A released quarter is audited over all its releases together (pooled
+/// rows included); one not yet released, as its current submissions would
+/// be shown.
 async fn disclosure_audit(args: &AuditArgs) -> anyhow::Result<()> {
     let store = Arc::new(Store::open(&args.store.location())?);
     let policy = Policy { min_count: args.min_count };
     let solve = !args.counts_only;
+    let snapshot = store.refresh().await.context("reading the store's ledgers")?;
+    let released = snapshot.period(args.period).is_some_and(|r| !r.releases.is_empty());
+    if released && solve {
+        let report = edi_hub_disclosure_audit::audit_releases_for(
+            &store,
+            args.period,
+            policy,
+            args.protection,
+            args.organisation,
+        )
+        .await?;
+        print!("{}", report.render());
+        if !report.passed() {
+            bail!("the audit found figures that can be worked out");
+        }
+        return Ok(());
+    }
+    if released {
+        println!("{} is published: counting the current submissions' patterns only", args.period);
+    } else {
+        println!("{} is not yet published (no release): auditing its current submissions", args.period);
+    }
     let report =
         edi_hub_disclosure_audit::audit_period(store, policy, args.period, args.organisation, args.protection, solve)
             .await?;
