@@ -52,12 +52,12 @@ fn request_for(
             (format!("/api/v1/organisations/E09000012/targets/{target}"), None, String::new())
         }
         ("PUT", "/api/v1/periods/{period}/schedule") => (
-            "/api/v1/periods/2025-Q1/schedule".into(),
+            "/api/v1/periods/2024-Q2/schedule".into(),
             Some("application/json"),
             r#"{"deadline": "2025-07-01T00:00:00Z", "release_at": "2025-07-08T00:00:00Z"}"#.into(),
         ),
         ("POST", "/api/v1/periods/{period}/releases") => {
-            ("/api/v1/periods/2025-Q1/releases".into(), None, String::new())
+            ("/api/v1/periods/2024-Q2/releases".into(), None, String::new())
         }
         ("PUT", "/api/v1/reference/population") => (route.path.into(), Some("text/csv"), population.into()),
         ("POST", "/api/v1/tokens") => (route.path.into(), Some("application/json"), r#"{"role": "analyst"}"#.into()),

@@ -190,7 +190,7 @@ async fn csv_marks_suppressed_cells() {
     );
     assert_eq!(lines[1], "organisation,E09000001,City of London,2025-Q1,[c],[c],44,,,,,,,,[c],[c],[c],4,false");
     // Wilson 95% interval of 20/80, rounded outwards, against London's 50 of 230.
-    assert_eq!(lines[2], "organisation,E09000007,Camden,2025-Q1,25.0,20,80,2,,,,,,,16.8,35.49,similar");
+    assert_eq!(lines[2], "organisation,E09000007,Camden,2025-Q1,25.0,20,80,2,,,,,,,16.8,35.49,similar,4,false");
     assert!(
         lines
             .iter()

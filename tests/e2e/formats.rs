@@ -131,6 +131,7 @@ async fn arrow_and_parquet_equal_json() {
                 _ if suppressed => assert_eq!(cells[c], "[c]"),
                 None | Some(Value::Null) => assert_eq!(cells[c], ""),
                 Some(Value::String(s)) => assert_eq!(cells[c], s),
+                Some(Value::Bool(b)) => assert_eq!(cells[c], b.to_string()),
                 Some(v) => assert!(same_number(&json!(cells[c].parse::<f64>().unwrap()), v), "{column}"),
             }
         }

@@ -137,19 +137,22 @@ async fn the_access_log_pages() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn every_answer_reads_one_ledger_state() {
     let hub = TestHub::start().await;
-    let table = |black: u32, white: u32| {
+    let table = |black: u32, white: u32, black5: u32| {
         format!(
-            "ethnicity,pay_band,headcount\nwhite,6,{white}\nblack,6,{black}\nasian,6,12\nnot_stated,6,1\nwhite,5,80\nblack,5,20\n"
+            "ethnicity,pay_band,headcount\nwhite,6,{white}\nblack,6,{black}\nasian,6,12\nnot_stated,6,1\nwhite,5,80\nblack,5,{black5}\n"
         )
     };
     for org in ["E09000001", "E09000002", "E09000003"] {
-        hub.submit_csv(org, "workforce", "2025-Q1", &table(25, 40)).await;
+        hub.submit_csv(org, "workforce", "2025-Q1", &table(25, 40, 20)).await;
     }
-    let versions = [table(2, 41), table(30, 13)];
+    // Two versions that analysts can tell apart (band 5 changes; band 6
+    // holds a small count in one version only, withheld in both releases).
+    let versions = [table(2, 41, 20), table(30, 13, 45)];
     let camden = hub.submitter("E09000007").await;
     let analyst = hub.analyst().await;
     let paths = [
         "/api/v1/benchmarks/workforce_share?period=2025-Q1&group=black&pay_band=6",
+        "/api/v1/benchmarks/workforce_share?period=2025-Q1&group=black&pay_band=5",
         "/api/v1/benchmarks/declaration_rate?period=2025-Q1&pay_band=6",
     ];
     // The answer of each state, read while nothing else happens.

@@ -41,12 +41,7 @@ impl Source {
     /// The submissions of one dataset and period this source reads. A
     /// release naming a submission the ledger no longer shows is read as
     /// nothing (fails closed).
-    pub fn submissions<'s>(
-        self,
-        snapshot: &'s Snapshot,
-        dataset: Dataset,
-        period: Period,
-    ) -> Vec<&'s SubmissionRecord> {
+    pub fn submissions(self, snapshot: &Snapshot, dataset: Dataset, period: Period) -> Vec<&SubmissionRecord> {
         match self {
             Source::Current => snapshot.current_for(dataset, period).collect(),
             _ => {
@@ -59,13 +54,13 @@ impl Source {
     }
 
     /// The one submission of an organisation, dataset and period this source reads.
-    pub fn submission<'s>(
+    pub fn submission(
         self,
-        snapshot: &'s Snapshot,
+        snapshot: &Snapshot,
         organisation: Organisation,
         dataset: Dataset,
         period: Period,
-    ) -> Option<&'s SubmissionRecord> {
+    ) -> Option<&SubmissionRecord> {
         match self {
             Source::Current => snapshot.current_of(organisation, dataset, period),
             _ => self.submissions(snapshot, dataset, period).into_iter().find(|r| r.organisation == organisation),

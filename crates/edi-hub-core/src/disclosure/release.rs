@@ -70,6 +70,12 @@ pub struct RoundPattern {
     pub pooled: Pooled,
 }
 
+/// (history, version) -> its table.
+type TableIndex = HashMap<(usize, usize), usize>;
+
+/// What identifies an atom across versions: code, dimension values, part.
+type AtomId<'a> = (&'a str, &'a [Option<String>], usize);
+
 /// One version of one organisation's table, ready for the elimination.
 struct Table {
     /// Atom -> unknown.
@@ -140,13 +146,13 @@ pub fn protect_round(round: &Round, policy: Policy) -> RoundPattern {
 
 /// Gives every version's atoms its unknowns: the same as the previous
 /// version's for a cell with the same value, a new one otherwise.
-fn unknowns(round: &Round) -> (Vec<Table>, HashMap<(usize, usize), usize>, Vec<usize>) {
+fn unknowns(round: &Round) -> (Vec<Table>, TableIndex, Vec<usize>) {
     let counts = Counts::of(round.dataset);
     let mut tables = Vec::new();
     let mut index = HashMap::new();
     let mut owner: Vec<usize> = Vec::new();
     for (h, history) in round.histories.iter().enumerate() {
-        let mut previous: HashMap<(&str, &[Option<String>], usize), (i64, u32)> = HashMap::new();
+        let mut previous: HashMap<AtomId, (i64, u32)> = HashMap::new();
         for (j, atoms) in history.versions.iter().enumerate() {
             let mut this = HashMap::new();
             let map: Vec<u32> = atoms
@@ -260,7 +266,7 @@ impl Pools<'_> {
     }
 
     /// This release's pooled sums of every comparison group, largest first.
-    fn choose(&mut self, round: &Round, index: &HashMap<(usize, usize), usize>, policy: Policy) -> Pooled {
+    fn choose(&mut self, round: &Round, index: &TableIndex, policy: Policy) -> Pooled {
         let counts = Counts::of(round.dataset);
         let mut scopes = Vec::new();
         let mut candidates: Vec<(usize, Class)> = Vec::new();
