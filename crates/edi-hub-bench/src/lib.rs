@@ -20,6 +20,8 @@ use tokio::net::TcpListener;
 
 use edi_hub_api::{App, ServerConfig, router_with};
 
+mod releases;
+
 /// Settings of a benchmark run.
 #[derive(Debug, Clone, clap::Args)]
 pub struct BenchArgs {
@@ -131,6 +133,8 @@ pub async fn run(args: &BenchArgs) -> anyhow::Result<()> {
         args.quarters,
         t.elapsed().as_secs_f64()
     );
+    let stats = releases::publish_all(&store, &periods).await?;
+    releases::compare_pooling(&store, latest, &stats).await?;
     let (_, token) = store
         .tokens()
         .create(NewToken { role: Role::Analyst, organisation: None, label: Some("bench".into()), expires_at: None })

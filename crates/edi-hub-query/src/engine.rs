@@ -83,6 +83,9 @@ pub struct Engine {
     cache: AnswerCache,
     patterns: Patterns,
     pub(crate) releases: Releases,
+    /// Summary rows use the exact pooled sums releases show (off only to
+    /// compare with pooling the shown members alone, in the benchmark).
+    exact_pools: bool,
 }
 
 impl std::fmt::Debug for Engine {
@@ -110,11 +113,19 @@ impl Engine {
             cache: AnswerCache::new(caching),
             patterns: Patterns::new(policy),
             releases: Releases::default(),
+            exact_pools: true,
         })
     }
 
     pub fn policy(&self) -> Policy {
         self.policy
+    }
+
+    /// An engine whose summary rows pool only the members whose figures
+    /// are shown (as before releases worked out pooled sums): for comparison.
+    pub fn pooling_shown_members_only(mut self) -> Engine {
+        self.exact_pools = false;
+        self
     }
 
     /// The store answers are read from.
@@ -149,7 +160,7 @@ impl Engine {
         };
         let mut exact = ExactPools::none(params);
         for &period in periods {
-            if let Some(release) = Source::Released.release(&snapshot, period) {
+            if let Some(release) = Source::Released.release(&snapshot, period).filter(|_| self.exact_pools) {
                 let loaded = self.releases.of(&self.store, release).await?;
                 for input in metric.inputs() {
                     exact.insert(period, Arc::new(loaded.pattern.pooled(input.dataset)));
