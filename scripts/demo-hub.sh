@@ -14,7 +14,7 @@ start_demo_hub() {
   target/debug/edi-hub demo --listen "127.0.0.1:$port" --data-dir "$hub_data" "$@" > "$hub_log" 2>&1 &
   hub_pid=$!
   trap 'kill "$hub_pid" 2>/dev/null || true; rm -rf "$hub_data" "$hub_log"' EXIT
-  for _ in $(seq 1 600); do
+  for _ in $(seq 1 1500); do
     grep -q "listening on" "$hub_log" && break
     kill -0 "$hub_pid" 2>/dev/null || { cat "$hub_log"; exit 1; }
     sleep 0.2

@@ -30,9 +30,11 @@ hub <- function(path, query = list()) {
 }
 
 if (is.na(period)) {
-  coverage <- resp_body_json(hub("api/v1/coverage"))$coverage
-  if (length(coverage) == 0) stop("the hub holds no submissions yet")
-  period <- max(vapply(coverage, function(c) c$period, character(1)))
+  # The latest published quarter: analysts see a quarter once it is released.
+  rounds <- resp_body_json(hub("api/v1/periods"))$periods
+  published <- Filter(function(p) p$state == "published", rounds)
+  if (length(published) == 0) stop("the hub has published no quarter yet")
+  period <- max(vapply(published, function(p) p$period, character(1)))
 }
 params <- list(period = period)
 for (p in extra) params[[sub("=.*$", "", p)]] <- sub("^[^=]*=", "", p)

@@ -7,7 +7,7 @@ Usage:
 
 The URL and token can also be given as --url and --token (the variables are
 safer: a command-line argument can be seen by other users of the machine).
-Without --period, the latest quarter in the hub's coverage is used.
+Without --period, the latest published quarter is used.
 
 A value that disclosure control withholds is "[c]" in CSV (read as NA with
 na_values=["[c]"]) and null in Arrow (NA in pandas): never a number.
@@ -41,11 +41,12 @@ def get(url, token, path, params):
 
 
 def latest_period(url, token):
-    """The latest quarter anyone has submitted for."""
-    coverage = get(url, token, "/api/v1/coverage", {}).json()["coverage"]
-    if not coverage:
-        sys.exit("the hub holds no submissions yet")
-    return max(c["period"] for c in coverage)
+    """The latest published quarter (analysts see a quarter once it is released)."""
+    rounds = get(url, token, "/api/v1/periods", {}).json()["periods"]
+    published = [p["period"] for p in rounds if p["state"] == "published"]
+    if not published:
+        sys.exit("the hub has published no quarter yet")
+    return max(published)
 
 
 def benchmarks_csv(url, token, metric, params):

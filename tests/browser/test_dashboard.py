@@ -66,7 +66,8 @@ def get(path, role="analyst"):
 
 
 def latest_period():
-    return max(e["period"] for e in get("/api/v1/coverage")["coverage"])
+    """The latest published quarter (the demo's newest is still collecting)."""
+    return max(p["period"] for p in get("/api/v1/periods")["periods"] if p["state"] == "published")
 
 
 def periods():

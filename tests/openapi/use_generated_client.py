@@ -25,11 +25,13 @@ assert len(ids) == 10 and "workforce_share" in ids, ids
 share = next(m for m in catalogue.metrics if m.id == "workforce_share")
 assert [p.name for p in share.parameters][:1] == ["group"], share.parameters
 
-# The latest quarter with data, from the coverage the hub publishes.
-request = urllib.request.Request(f"{url}/api/v1/coverage", headers={"Authorization": f"Bearer {token}"})
+# The latest published quarter, from the collection rounds the hub lists
+# (the demo's newest quarter is still collecting: analysts see none of it).
+request = urllib.request.Request(f"{url}/api/v1/periods", headers={"Authorization": f"Bearer {token}"})
 with urllib.request.urlopen(request) as r:
-    periods = sorted({c["period"] for c in json.load(r)["coverage"]})
-period = periods[-1]
+    rounds = json.load(r)["periods"]
+assert rounds[0]["state"] == "collecting", rounds[0]
+period = next(p["period"] for p in rounds if p["state"] == "published")
 
 answer = benchmark.sync("workforce_share", client=client, period=period, group="black", pay_band="4")
 assert isinstance(answer, BenchmarkAnswer), answer

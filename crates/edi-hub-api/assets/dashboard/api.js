@@ -170,8 +170,13 @@ export function coverage() {
   return get("/api/v1/coverage").then((c) => c.coverage);
 }
 
-/** Quarters with any current submission, newest first. */
+/**
+ * Quarters to pick from, newest first: the published ones, and for a
+ * borough's submitter or a steward (who see the latest data at once,
+ * marked provisional) those still collecting too.
+ */
 export async function periods() {
-  const c = await coverage();
-  return [...new Set(c.map((e) => e.period))].sort().reverse();
+  const [all, who] = await Promise.all([rounds(), get("/api/v1/whoami").catch(() => ({ role: "unknown" }))]);
+  const provisional = who.role === "submitter" || who.role === "steward";
+  return all.filter((p) => p.state === "published" || provisional).map((p) => p.period).sort().reverse();
 }
