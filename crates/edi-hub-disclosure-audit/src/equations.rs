@@ -68,6 +68,12 @@ pub struct Interval {
 }
 
 impl Interval {
+    /// A pinned count as a report line.
+    pub fn describe(&self) -> String {
+        let high = self.high.map_or("unbounded".to_string(), |h| format!("{h:.2}"));
+        format!("PINNED {} (value {}): between {:.2} and {high}", self.what, self.value, self.low)
+    }
+
     /// Whether the count is pinned: fewer than `protection + 1` whole
     /// numbers fit (default protection 1: it cannot be narrowed to one value).
     pub fn pinned(&self, protection: u32) -> bool {

@@ -93,8 +93,7 @@ impl ReleaseAudit {
                 o.leaks.len()
             );
             for l in &o.leaks {
-                let high = l.high.map_or("unbounded".to_string(), |h| format!("{h:.2}"));
-                let _ = writeln!(s, "  PINNED {} (value {}): between {:.2} and {high}", l.what, l.value, l.low);
+                let _ = writeln!(s, "  {}", l.describe());
             }
         }
         let sum = |f: fn(&ReleaseOrganisation) -> usize| self.organisations.iter().map(f).sum::<usize>();
