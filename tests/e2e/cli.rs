@@ -144,6 +144,61 @@ async fn a_rejected_file_exits_1_with_every_problem_listed() {
     assert!(!stdout.contains("AAAAAAAAAAAA") && !stderr.contains("AAAAAAAAAAAA"), "the token was printed");
 }
 
+/// `edi-hub template --format xlsx` writes a workbook that `edi-hub
+/// validate` passes and `edi-hub upload` sends as an Excel workbook; a bad
+/// workbook's problems name the sheet, cell and column.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn workbooks_are_written_checked_and_uploaded() {
+    let hub = TestHub::start().await;
+    let token = hub.submitter("E09000015").await;
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        let mut command = tokio::process::Command::new(crate::process::binary());
+        command.args(args).current_dir(dir.path());
+        command.output()
+    };
+    let out =
+        run(&["template", "workforce", "--format", "xlsx", "--out", "E09000015_workforce_2025-Q1.xlsx"]).await.unwrap();
+    assert!(out.status.success(), "{:?}", text(&out));
+    // To standard output when it is not a terminal: the same bytes.
+    let piped = run(&["template", "workforce", "--format", "xlsx"]).await.unwrap();
+    let written = std::fs::read(dir.path().join("E09000015_workforce_2025-Q1.xlsx")).unwrap();
+    assert!(written.starts_with(b"PK"));
+    assert_eq!(piped.stdout, written);
+
+    let out = run(&["validate", "--dataset", "workforce", "E09000015_workforce_2025-Q1.xlsx"]).await.unwrap();
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    assert!(stdout.contains("valid workforce file, 4 rows"), "{stdout}");
+    // Checked as another dataset, its first sheet is read.
+    let out = run(&["validate", "--dataset", "casework", "E09000015_workforce_2025-Q1.xlsx"]).await.unwrap();
+    let (stdout, _) = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("B (pay_band)") && stdout.contains("sheet 'workforce', cell B1: 'pay_band' is not a column"),
+        "{stdout}"
+    );
+
+    std::fs::write(
+        dir.path().join("E09000015_pay_2025-Q2.xlsx"),
+        crate::excel::workbook_of_csv("ethnicity,headcount,mean_hourly_pay,median_hourly_pay\nwhite,40,-2,12\n", "pay"),
+    )
+    .unwrap();
+    let files = ["E09000015_workforce_2025-Q1.xlsx", "E09000015_pay_2025-Q2.xlsx"];
+    let out = upload(&hub.base, &token, &[], dir.path(), &files).await;
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{stdout}\n{stderr}");
+    assert!(
+        stdout.contains("E09000015_workforce_2025-Q1.xlsx: accepted as E09000015 workforce 2025-Q1: 4 rows"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("row 1, column C (mean_hourly_pay): sheet 'pay', cell C2: -2 is not a valid hourly pay"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("2 files: 1 accepted, 1 rejected, 0 not sent"), "{stdout}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unreadable_file_names_and_unreachable_hubs_are_explained() {
     let hub = TestHub::start().await;

@@ -9,6 +9,7 @@ mod cli;
 mod corpus;
 mod dashboard;
 mod disclosure;
+mod excel;
 mod fixtures;
 mod formats;
 mod generated;

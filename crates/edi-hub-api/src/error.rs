@@ -7,18 +7,25 @@ use edi_hub_core::validate::Problem;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-/// One problem found in an uploaded file.
+/// One problem found in an uploaded file. In an Excel workbook the problem
+/// also says where Excel shows it: `column` is the column letter and name,
+/// `C (headcount)`, and `message` starts with the sheet and the cell or row
+/// as Excel numbers them (the header is row 1), `sheet 'workforce', cell
+/// C5: ...`.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ProblemItem {
-    /// Data row counted from 1 (the first row after a CSV header, the first
-    /// Parquet row); null for a problem with the whole file.
+    /// Data row counted from 1 (the first row after a CSV header or after an
+    /// Excel sheet's header row, skipping blank rows; the first Parquet
+    /// row); null for a problem with the whole file.
     #[schema(nullable)]
     pub row: Option<u64>,
-    /// The column concerned (for a request body, the field); null when the
+    /// The column concerned (for a request body, the field; in an Excel
+    /// workbook, its letter and name, `C (headcount)`); null when the
     /// problem is not about one column.
     #[schema(nullable)]
     pub column: Option<String>,
-    /// What is wrong, in plain English.
+    /// What is wrong, in plain English (in an Excel workbook, after the
+    /// sheet and cell, `sheet 'workforce', cell C5: `).
     pub message: String,
 }
 

@@ -1,6 +1,8 @@
-//! Reading an upload: media type (415), gzip content encoding, the body
-//! limit (413, counted after decompression), and validation on a blocking
-//! thread where a panic in a decoder becomes a 422, never a crash.
+//! Reading an upload: media type (415: CSV, Parquet or an Excel workbook),
+//! gzip content encoding, the body limit (413, counted after decompression;
+//! a workbook's parts may expand to no more than it either), and validation
+//! on a blocking thread where a panic in a decoder becomes a 422, never a
+//! crash.
 
 use std::io::Read;
 
@@ -16,6 +18,7 @@ use crate::error::{ApiError, ApiResult};
 
 pub const CSV: &str = "text/csv";
 pub const PARQUET: &str = "application/vnd.apache.parquet";
+pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 /// The media type of `Content-Type`, lowercase and without parameters ("" when absent).
 fn media_type(headers: &HeaderMap) -> String {
@@ -37,11 +40,12 @@ pub fn upload_format(headers: &HeaderMap) -> ApiResult<UploadFormat> {
     match media_type(headers).as_str() {
         CSV => Ok(UploadFormat::Csv),
         PARQUET => Ok(UploadFormat::Parquet),
+        XLSX => Ok(UploadFormat::Xlsx),
         "" => Err(ApiError::unsupported_media_type(format!(
-            "send a Content-Type header: {CSV} for CSV or {PARQUET} for Parquet"
+            "send a Content-Type header: {CSV} for CSV, {PARQUET} for Parquet or {XLSX} for an Excel workbook (.xlsx)"
         ))),
         other => Err(ApiError::unsupported_media_type(format!(
-            "'{}' is not accepted; send {CSV} for CSV or {PARQUET} for Parquet",
+            "'{}' is not accepted; send {CSV} for CSV, {PARQUET} for Parquet or {XLSX} for an Excel workbook (.xlsx)",
             other.chars().take(60).collect::<String>()
         ))),
     }
@@ -86,12 +90,17 @@ fn gunzip(raw: &[u8], limit: usize) -> ApiResult<Bytes> {
 }
 
 /// Validates on a blocking thread; a panic inside a decoder is reported as
-/// a problem with the file.
-pub async fn validate_upload(dataset: Dataset, format: UploadFormat, bytes: Bytes) -> ApiResult<ValidTable> {
+/// a problem with the file. An Excel workbook may expand to at most
+/// `max_upload_bytes`, the body limit.
+pub async fn validate_upload(
+    dataset: Dataset,
+    format: UploadFormat,
+    bytes: Bytes,
+    max_upload_bytes: usize,
+) -> ApiResult<ValidTable> {
+    let limits = Limits::for_upload_limit(max_upload_bytes);
     let outcome = tokio::task::spawn_blocking(move || {
-        std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || {
-            validate(dataset, format, bytes, &Limits::default())
-        }))
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || validate(dataset, format, bytes, &limits)))
     })
     .await;
     match outcome {

@@ -2,7 +2,8 @@
 //! how it is sent, from its name, `{organisation}_{dataset}_{period}.csv`
 //! (e.g. `E09000015_workforce_2025-Q1.csv`) or `{dataset}_{period}.csv`
 //! with `--organisation`, or from `--dataset` and `--period`. `.parquet`
-//! files are sent as Parquet, and a further `.gz` as gzip.
+//! files are sent as Parquet, `.xlsx` files as Excel workbooks, and a
+//! further `.gz` as gzip.
 
 use std::path::{Path, PathBuf};
 
@@ -11,7 +12,10 @@ use edi_hub_core::{Dataset, Organisation, Period};
 use crate::upload::UploadArgs;
 
 /// The file-name convention, for messages.
-pub const CONVENTION: &str = "{organisation}_{dataset}_{period}.csv (e.g. E09000015_workforce_2025-Q1.csv), or {dataset}_{period}.csv with --organisation; .parquet for Parquet, .gz for gzip";
+pub const CONVENTION: &str = "{organisation}_{dataset}_{period}.csv (e.g. E09000015_workforce_2025-Q1.csv), or {dataset}_{period}.csv with --organisation; .parquet for Parquet, .xlsx for Excel, .gz for gzip";
+
+/// The content type of an Excel workbook (.xlsx).
+pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 /// What a file's name says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,8 +53,10 @@ pub fn encoding_of(name: &str) -> Result<(&str, Encoding), String> {
         (s.len(), "text/csv")
     } else if let Some(s) = rest.strip_suffix(".parquet") {
         (s.len(), "application/vnd.apache.parquet")
+    } else if let Some(s) = rest.strip_suffix(".xlsx") {
+        (s.len(), XLSX)
     } else {
-        return Err("not a file the hub takes: the name must end in .csv or .parquet (either may add .gz)".into());
+        return Err("not a file the hub takes: the name must end in .csv, .parquet or .xlsx (any may add .gz)".into());
     };
     Ok((&name[..stem_len], Encoding { content_type, gzip }))
 }
@@ -159,6 +165,11 @@ mod tests {
         let flags = args(Some("E09000001"), Some("casework"), Some("2025-Q3"));
         let p = planned("Casework Q3 final.csv", &flags).unwrap();
         assert_eq!(p, ("E09000001".into(), "casework".into(), "2025-Q3".into(), "text/csv", false));
+        // Excel workbooks.
+        let p = planned("E09000015_workforce_2025-Q1.xlsx", &none).unwrap();
+        assert_eq!(p, ("E09000015".into(), "workforce".into(), "2025-Q1".into(), XLSX, false));
+        let p = planned("Staff survey Q1.XLSX", &args(Some("E09000015"), Some("survey"), Some("2025-Q1"))).unwrap();
+        assert_eq!(p, ("E09000015".into(), "survey".into(), "2025-Q1".into(), XLSX, false));
     }
 
     #[test]
@@ -174,8 +185,10 @@ mod tests {
         assert!(e.contains("E09000099"), "{e}");
         let e = planned("E09000015_workforce_2025-Q5.csv", &none).unwrap_err();
         assert!(e.contains("YYYY-Qn"), "{e}");
-        let e = planned("E09000015_workforce_2025-Q1.xlsx", &none).unwrap_err();
-        assert!(e.contains(".csv or .parquet"), "{e}");
+        let e = planned("E09000015_workforce_2025-Q1.xls", &none).unwrap_err();
+        assert!(e.contains(".csv, .parquet or .xlsx"), "{e}");
+        let e = planned("E09000015_workforce_2025-Q1.ods", &none).unwrap_err();
+        assert!(e.contains(".csv, .parquet or .xlsx"), "{e}");
         let e = planned("workforce_2025-Q1.csv", &none).unwrap_err();
         assert!(e.contains("--organisation"), "{e}");
         let e = planned("pop.csv", &args(Some("E09000001"), Some("population"), Some("2025-Q1"))).unwrap_err();

@@ -8,10 +8,18 @@ use bytes::Bytes;
 use edi_hub_core::Dataset;
 use edi_hub_core::validate::{Limits, Problem, UploadFormat, validate};
 
-/// The upload format of a file, from its name (`.parquet`, else CSV; `.gz` is gzip).
+/// The upload format of a file, from its name (`.parquet`, `.xlsx`, else
+/// CSV; `.gz` is gzip).
 fn format_of(path: &Path) -> UploadFormat {
     let name = path.to_string_lossy().to_ascii_lowercase();
-    if name.trim_end_matches(".gz").ends_with(".parquet") { UploadFormat::Parquet } else { UploadFormat::Csv }
+    let name = name.strip_suffix(".gz").unwrap_or(&name);
+    if name.ends_with(".parquet") {
+        UploadFormat::Parquet
+    } else if name.ends_with(".xlsx") {
+        UploadFormat::Xlsx
+    } else {
+        UploadFormat::Csv
+    }
 }
 
 /// The outcome of checking a file.
@@ -71,5 +79,19 @@ mod tests {
         let Checked::Invalid(report) = validate_file(Dataset::Casework, &bad).unwrap() else { panic!("valid") };
         assert!(report.contains("3 problems"), "{report}");
         assert!(report.contains("row 1      ethnicity"), "{report}");
+    }
+
+    #[test]
+    fn workbooks_are_checked_offline() {
+        let dir = tempfile::tempdir().unwrap();
+        let good = dir.path().join("survey.xlsx");
+        std::fs::write(&good, crate::template::workbook(Dataset::Survey).unwrap()).unwrap();
+        assert!(
+            matches!(validate_file(Dataset::Survey, &good).unwrap(), Checked::Valid(r) if r.contains("valid survey file, 4 rows"))
+        );
+        // A workbook of another dataset: its sheet is read, and every problem placed in it.
+        let Checked::Invalid(report) = validate_file(Dataset::Casework, &good).unwrap() else { panic!("valid") };
+        assert!(report.contains("sheet 'survey', cell B1: 'question' is not a column"), "{report}");
+        assert!(report.contains("B (question)"), "{report}");
     }
 }

@@ -5,7 +5,8 @@
 //! `{organisation}_{dataset}_{period}.csv` (e.g.
 //! `E09000015_workforce_2025-Q1.csv`) or `{dataset}_{period}.csv` with
 //! `--organisation`, or from `--dataset` and `--period`. `.parquet` files
-//! are sent as Parquet, and a further `.gz` as gzip (see [`crate::naming`],
+//! are sent as Parquet, `.xlsx` files as Excel workbooks, and a further
+//! `.gz` as gzip (see [`crate::naming`],
 //! whose items are re-exported here).
 
 use std::fmt::Write as _;
@@ -41,7 +42,7 @@ pub struct UploadArgs {
     /// The quarter of every file, YYYY-Qn (instead of taking it from the file names).
     #[arg(long)]
     pub period: Option<Period>,
-    /// The files: {organisation}_{dataset}_{period}.csv|.parquet[.gz], e.g.
+    /// The files: {organisation}_{dataset}_{period}.csv|.parquet|.xlsx[.gz], e.g.
     /// E09000015_workforce_2025-Q1.csv.
     #[arg(required = true)]
     pub files: Vec<PathBuf>,

@@ -39,7 +39,8 @@ pub enum Command {
         /// workforce, pay, recruitment, casework, progression, survey or population.
         #[arg(long)]
         dataset: Dataset,
-        /// The file: CSV, or Parquet when its name ends in .parquet (.gz for gzip).
+        /// The file: CSV, or Parquet when its name ends in .parquet, or an
+        /// Excel workbook when it ends in .xlsx (.gz for gzip).
         file: PathBuf,
     },
     /// Upload quarterly files to a hub, with a progress bar and a report per
@@ -48,12 +49,22 @@ pub enum Command {
     /// Each file's dataset and quarter come from its name,
     /// {organisation}_{dataset}_{period}.csv (e.g. E09000015_workforce_2025-Q1.csv)
     /// or {dataset}_{period}.csv with --organisation, or from --dataset and
-    /// --period. .parquet files are sent as Parquet; a further .gz as gzip.
+    /// --period. .parquet files are sent as Parquet, .xlsx as an Excel
+    /// workbook; a further .gz as gzip.
     Upload(edi_hub_client::UploadArgs),
-    /// Print an example CSV for a dataset: its header and a few valid rows.
+    /// Print an example file for a dataset: its header and a few valid rows,
+    /// as CSV, or as a ready-to-fill Excel workbook (--format xlsx).
     Template {
         /// workforce, pay, recruitment, casework, progression, survey or population.
         dataset: Dataset,
+        /// csv, or xlsx: a workbook whose first sheet, named after the
+        /// dataset, checks each column as it is filled in.
+        #[arg(long, value_enum, default_value_t = TemplateFormat::Csv)]
+        format: TemplateFormat,
+        /// Write to this file instead of standard output (a workbook is
+        /// never written to a terminal).
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
     /// Check, by linear programming, that nothing the hub publishes about a
     /// period lets anyone work out a withheld count (steward tool; reads
@@ -65,6 +76,13 @@ pub enum Command {
         #[arg(long, default_value = ".")]
         out: PathBuf,
     },
+}
+
+/// The format of `edi-hub template`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TemplateFormat {
+    Csv,
+    Xlsx,
 }
 
 #[derive(Debug, Subcommand)]

@@ -11,7 +11,7 @@ use edi_hub_core::{Organisation, Period};
 use edi_hub_query::{Engine, Publication};
 use edi_hub_store::{NewToken, Role, Store, StoreLocation, Trigger};
 
-use crate::cli::{AuditArgs, Cli, Command, LogFormat, ServeArgs, TokenCommand, TokenCreateArgs};
+use crate::cli::{AuditArgs, Cli, Command, LogFormat, ServeArgs, TemplateFormat, TokenCommand, TokenCreateArgs};
 
 /// Days a demo token lasts.
 const DEMO_TOKEN_DAYS: i64 = 7;
@@ -64,10 +64,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
         },
         Command::Upload(args) => edi_hub_client::upload(&args).await,
-        Command::Template { dataset } => {
-            print!("{}", edi_hub_core::template::csv(dataset));
-            Ok(())
-        }
+        Command::Template { dataset, format, out } => template(dataset, format, out.as_deref()),
         Command::DisclosureAudit(args) => {
             init_logging(LogFormat::Text, false);
             disclosure_audit(&args).await
@@ -75,6 +72,27 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Spec { out } => {
             init_logging(LogFormat::Text, false);
             write_spec(&out)
+        }
+    }
+}
+
+/// `edi-hub template`: the example file, to `out` or standard output.
+fn template(dataset: edi_hub_core::Dataset, format: TemplateFormat, out: Option<&Path>) -> anyhow::Result<()> {
+    use std::io::{IsTerminal as _, Write as _};
+    let bytes = match format {
+        TemplateFormat::Csv => edi_hub_core::template::csv(dataset).into_bytes(),
+        TemplateFormat::Xlsx => edi_hub_client::template::workbook(dataset)?,
+    };
+    match out {
+        Some(path) => std::fs::write(path, bytes).with_context(|| path.display().to_string()),
+        None if format == TemplateFormat::Xlsx && std::io::stdout().is_terminal() => {
+            bail!(
+                "a workbook is not written to a terminal: give --out {dataset}.xlsx, or redirect the output to a file"
+            )
+        }
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            stdout.write_all(&bytes).and_then(|()| stdout.flush()).context("writing to standard output")
         }
     }
 }

@@ -35,8 +35,12 @@ pub struct PopulationStored {
     tag = "reference",
     security(("bearer" = [])),
     request_body(
-        description = "CSV or Parquet with organisation, ethnicity, residents",
-        content((String = "text/csv"), (Vec<u8> = "application/vnd.apache.parquet"))
+        description = "CSV, Parquet or an Excel workbook (.xlsx) with organisation, ethnicity, residents",
+        content(
+            (String = "text/csv"),
+            (Vec<u8> = "application/vnd.apache.parquet"),
+            (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        )
     ),
     responses(
         (status = 200, description = "Stored", body = PopulationStored),
@@ -44,7 +48,7 @@ pub struct PopulationStored {
         (status = 403, description = "Not a steward", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 409, description = "An entry of the population ledger cannot be read: no table is accepted until a data steward repairs the store (the detail names the object)", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 413, description = "Larger than the upload limit", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 415, description = "Not CSV or Parquet", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 415, description = "Not CSV, Parquet or an Excel workbook", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 422, description = "Every problem found in the file", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 429, description = "Over the token's request rate", body = ProblemDetails, content_type = "application/problem+json"),
     )
@@ -58,7 +62,7 @@ pub async fn put_population(
     let format = upload_format(&headers)?;
     let bytes = read_body(&headers, body, app.config.max_upload_bytes).await?;
     let checksum = checksum(&bytes);
-    let table = match validate_upload(Dataset::Population, format, bytes).await {
+    let table = match validate_upload(Dataset::Population, format, bytes, app.config.max_upload_bytes).await {
         Ok(t) => t,
         Err(e) => {
             log_access(&app, Some(&caller), "population", AccessOutcome::Rejected, None, None, None).await;

@@ -124,10 +124,11 @@ pub struct ListQuery {
         ("period" = String, Path, description = "Quarter, YYYY-Qn, from 2000-Q1 to the current quarter", example = "2025-Q1", pattern = r"^[0-9]{4}-Q[1-4]$"),
     ),
     request_body(
-        description = "The file: CSV (UTF-8, header row) or Parquet",
+        description = "The file: CSV (UTF-8, header row), Parquet, or an Excel workbook (.xlsx: the sheet named after the dataset, else the first; column names in row 1)",
         content(
             (String = "text/csv"),
             (Vec<u8> = "application/vnd.apache.parquet"),
+            (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         )
     ),
     responses(
@@ -137,7 +138,7 @@ pub struct ListQuery {
         (status = 404, description = "Unknown organisation or dataset", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 409, description = "An entry of this key's ledger cannot be read: nothing is accepted for the key until a data steward repairs the store (the detail names the object)", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 413, description = "Larger than the upload limit", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 415, description = "Not CSV or Parquet", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 415, description = "Not CSV, Parquet or an Excel workbook", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 422, description = "Invalid period, or the file failed validation (every problem listed)", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 429, description = "Over the token's request rate", body = ProblemDetails, content_type = "application/problem+json"),
     )
@@ -156,7 +157,7 @@ pub async fn put_submission(
     let bytes = read_body(&headers, body, app.config.max_upload_bytes).await?;
     let checksum = checksum(&bytes);
     let target = format!("{organisation}/{dataset}/{period}");
-    let table = match validate_upload(dataset, format, bytes).await {
+    let table = match validate_upload(dataset, format, bytes, app.config.max_upload_bytes).await {
         Ok(t) => t,
         Err(e) => {
             app.telemetry.upload(false);

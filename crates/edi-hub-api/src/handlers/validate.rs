@@ -33,15 +33,19 @@ pub struct Validated {
     security(("bearer" = [])),
     params(("dataset" = String, Path, description = "workforce, pay, recruitment, casework, progression, survey or population", example = "workforce", pattern = r"^(workforce|pay|recruitment|casework|progression|survey|population)$")),
     request_body(
-        description = "The file: CSV (UTF-8, header row) or Parquet",
-        content((String = "text/csv"), (Vec<u8> = "application/vnd.apache.parquet"))
+        description = "The file: CSV (UTF-8, header row), Parquet, or an Excel workbook (.xlsx: the sheet named after the dataset, else the first; column names in row 1)",
+        content(
+            (String = "text/csv"),
+            (Vec<u8> = "application/vnd.apache.parquet"),
+            (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        )
     ),
     responses(
         (status = 200, description = "The file is valid", body = Validated),
         (status = 401, description = "No valid token", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 404, description = "Unknown dataset", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 413, description = "Larger than the upload limit", body = ProblemDetails, content_type = "application/problem+json"),
-        (status = 415, description = "Not CSV or Parquet", body = ProblemDetails, content_type = "application/problem+json"),
+        (status = 415, description = "Not CSV, Parquet or an Excel workbook", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 422, description = "Every problem found in the file", body = ProblemDetails, content_type = "application/problem+json"),
         (status = 429, description = "Over the token's request rate", body = ProblemDetails, content_type = "application/problem+json"),
     )
@@ -57,6 +61,6 @@ pub async fn validate_file(
         dataset.parse().map_err(|e: edi_hub_core::dataset::UnknownDataset| ApiError::not_found(e.to_string()))?;
     let format = upload_format(&headers)?;
     let bytes = read_body(&headers, body, app.config.max_upload_bytes).await?;
-    let table = validate_upload(dataset, format, bytes).await?;
+    let table = validate_upload(dataset, format, bytes, app.config.max_upload_bytes).await?;
     Ok(Json(Validated { valid: true, rows: table.rows as u64 }))
 }

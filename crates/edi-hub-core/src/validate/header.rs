@@ -26,11 +26,14 @@ impl HeaderMap {
                 defs.len()
             )));
         }
-        for name in names {
+        for (file_column, name) in names.iter().enumerate() {
             let def = defs.iter().position(|d| d.name == name.as_str());
             match def {
                 Some(i) if seen[i] => {
-                    problems.push(Problem::column(name, format!("the column '{name}' appears more than once")));
+                    problems.push_at_column(
+                        file_column,
+                        Problem::column(name, format!("the column '{name}' appears more than once")),
+                    );
                     file_columns.push(None);
                 }
                 Some(i) => {
@@ -38,7 +41,7 @@ impl HeaderMap {
                     file_columns.push(Some(i));
                 }
                 None if names.len() <= MAX_COLUMNS => {
-                    problems.push(Problem::column(name, unknown_column_message(dataset, name)));
+                    problems.push_at_column(file_column, Problem::column(name, unknown_column_message(dataset, name)));
                     file_columns.push(None);
                 }
                 None => file_columns.push(None),

@@ -1,4 +1,4 @@
-//! Validation of uploaded CSV and Parquet files against a dataset's
+//! Validation of uploaded CSV, Parquet and Excel files against a dataset's
 //! definition: every problem is listed with its row, column and a plain
 //! English message, and only a file without problems yields a table.
 
@@ -6,21 +6,28 @@ mod column;
 mod csv_input;
 mod header;
 mod parquet_input;
+mod place;
 mod problem;
 mod rules;
+mod xlsx_input;
+mod xlsx_package;
 
 use bytes::Bytes;
 
 pub use column::Values;
-pub use problem::{MAX_LISTED_PROBLEMS, Problem, Problems, shorten as shorten_for_message};
+pub use place::column_letter;
+pub use problem::{MAX_LISTED_PROBLEMS, Problem, Problems, SheetPlace, shorten as shorten_for_message};
+pub use xlsx_package::{MAX_CELLS, MAX_PARTS, MAX_SHARED_STRINGS, MAX_SHEETS};
 
 use crate::dataset::{ColumnDef, Dataset};
 
-/// The two upload formats.
+/// The upload formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum UploadFormat {
     Csv,
     Parquet,
+    /// An Excel workbook (.xlsx).
+    Xlsx,
 }
 
 /// Size limits for one file (a hostile file must not exhaust memory).
@@ -29,11 +36,28 @@ pub struct Limits {
     pub max_rows: usize,
     /// Largest total uncompressed column size a Parquet file may declare.
     pub max_uncompressed_bytes: u64,
+    /// Largest total size the parts of an Excel workbook may expand to (the
+    /// hub sets it to its upload limit).
+    pub max_workbook_bytes: u64,
 }
+
+/// The default upload limit, 50 MiB.
+pub const DEFAULT_MAX_UPLOAD_BYTES: u64 = 50 * 1024 * 1024;
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { max_rows: 1_000_000, max_uncompressed_bytes: 512 * 1024 * 1024 }
+        Limits {
+            max_rows: 1_000_000,
+            max_uncompressed_bytes: 512 * 1024 * 1024,
+            max_workbook_bytes: DEFAULT_MAX_UPLOAD_BYTES,
+        }
+    }
+}
+
+impl Limits {
+    /// The default limits, with Excel workbooks expanding to at most `max_upload_bytes`.
+    pub fn for_upload_limit(max_upload_bytes: usize) -> Self {
+        Limits { max_workbook_bytes: max_upload_bytes as u64, ..Limits::default() }
     }
 }
 
@@ -98,6 +122,7 @@ pub fn validate(
     let read = match format {
         UploadFormat::Csv => csv_input::read(dataset, &bytes, limits, &mut problems),
         UploadFormat::Parquet => parquet_input::read(dataset, bytes, limits, &mut problems),
+        UploadFormat::Xlsx => xlsx_input::read(dataset, &bytes, limits, &mut problems),
     };
     let Some(read) = read else {
         return Err(problems.into_vec());
@@ -143,3 +168,5 @@ fn absent(def: &ColumnDef, rows: usize) -> Values {
 mod mutation;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod xlsx_tests;

@@ -1,8 +1,11 @@
 //! Validation problems: each names the data row (from 1; `None` for a
 //! problem with the whole file), the column and says what is wrong in plain
-//! English.
+//! English. In an Excel workbook each problem also says where Excel shows it
+//! (see [`SheetPlace`]).
 
 use serde::Serialize;
+
+pub use super::place::SheetPlace;
 
 /// At most this many problems are listed for one file; a final problem says
 /// how many more were found. Real files with real mistakes stay far below it;
@@ -43,14 +46,55 @@ impl Problem {
 pub struct Problems {
     list: Vec<Problem>,
     omitted: usize,
+    /// The sheet being read, when the file is an Excel workbook: every
+    /// problem pushed is then placed in it.
+    place: Option<SheetPlace>,
 }
 
 impl Problems {
     pub fn push(&mut self, p: Problem) {
+        let p = match &self.place {
+            Some(place) => place.locate(p, None),
+            None => p,
+        };
+        self.push_as_is(p);
+    }
+
+    /// A problem about the file's column at `file_column` (its position
+    /// among the file's columns), which may share its name with another.
+    pub fn push_at_column(&mut self, file_column: usize, p: Problem) {
+        let p = match &self.place {
+            Some(place) => place.locate(p, Some(file_column)),
+            None => p,
+        };
+        self.push_as_is(p);
+    }
+
+    /// A problem already worded with its place.
+    pub fn push_as_is(&mut self, p: Problem) {
         if self.list.len() < MAX_LISTED_PROBLEMS {
             self.list.push(p);
         } else {
             self.omitted += 1;
+        }
+    }
+
+    /// From now on, problems are placed in this Excel sheet.
+    pub fn set_place(&mut self, place: SheetPlace) {
+        self.place = Some(place);
+    }
+
+    pub fn place_mut(&mut self) -> Option<&mut SheetPlace> {
+        self.place.as_mut()
+    }
+
+    /// The number a person sees for data row `index` (from 0): the data row
+    /// from 1, or the worksheet row as Excel shows it. Messages that refer
+    /// to another row use it.
+    pub fn shown_row(&self, index: usize) -> u64 {
+        match &self.place {
+            Some(place) => place.excel_row(index),
+            None => index as u64 + 1,
         }
     }
 

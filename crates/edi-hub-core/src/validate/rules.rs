@@ -71,12 +71,12 @@ fn duplicates(builders: &[ColumnBuilder], present: &[usize], dims: &[usize], goo
         }
         let key: Vec<Key> = dims.iter().map(|&c| key_at(&builders[c].values, i)).collect();
         if let Some(&earlier) = first.get(&key) {
+            let earlier = problems.shown_row(earlier);
             problems.push(Problem::row(
                 i as u64 + 1,
                 format!(
-                    "the combination {} appears more than once (first in row {}); each combination must appear once",
+                    "the combination {} appears more than once (first in row {earlier}); each combination must appear once",
                     describe(builders, present, i, None),
-                    earlier + 1
                 ),
             ));
         } else {
@@ -125,7 +125,7 @@ fn parent_and_child(
                 row,
                 format!(
                     "'{code}' is reported together with its high-level group '{parent}' (row {}){scope}; report each group at one level only, detailed or high-level",
-                    parent_row + 1
+                    problems.shown_row(parent_row)
                 ),
             ))
         })

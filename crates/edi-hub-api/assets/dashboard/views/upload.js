@@ -6,6 +6,7 @@ import { h, stateSelect, quarterSelect, table, setHashParams, errorBox, organisa
 const TYPES = {
   csv: "text/csv",
   parquet: "application/vnd.apache.parquet",
+  xlsx: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 };
 
 /** Content type and encoding of a file, from its name. */
@@ -76,7 +77,7 @@ export async function render(root, ctx, params) {
   const submitter = who?.role === "submitter" && who.organisation;
   const result = h("div", { id: "upload-result", "aria-live": "polite" });
   const fileName = h("p", { id: "file-name", class: "note" }, "No file chosen.");
-  const input = h("input", { type: "file", id: "upload-file", accept: ".csv,.parquet,.gz,text/csv", class: "visually-hidden" });
+  const input = h("input", { type: "file", id: "upload-file", accept: `.csv,.parquet,.xlsx,.gz,text/csv,${TYPES.xlsx}`, class: "visually-hidden" });
   const checkButton = h("button", { type: "button", id: "check-button", disabled: true }, "Check file");
   const submitButton = h("button", { type: "button", id: "submit-button", disabled: true }, "Submit");
   const datasetField = stateSelect({ id: "pick-dataset", label: "Dataset", options: ref.datasets.map((d) => [d.name, `${d.name}: ${d.title}`]), state, key: "dataset", onchange: changed });
@@ -105,7 +106,7 @@ export async function render(root, ctx, params) {
   const drop = h(
     "div",
     { class: "dropzone", id: "dropzone" },
-    h("p", {}, "Drop a CSV or Parquet file here, or ", h("label", { for: "upload-file" }, "choose a file"), "."),
+    h("p", {}, "Drop a CSV, Excel (.xlsx) or Parquet file here, or ", h("label", { for: "upload-file" }, "choose a file"), "."),
     input,
     fileName,
   );
@@ -139,7 +140,7 @@ export async function render(root, ctx, params) {
   function kindOrComplain() {
     const kind = fileKind(file.name);
     if (!kind.contentType) {
-      result.replaceChildren(h("div", { class: "alert", role: "alert" }, "The file name must end in .csv or .parquet (optionally followed by .gz)."));
+      result.replaceChildren(h("div", { class: "alert", role: "alert" }, "The file name must end in .csv, .xlsx or .parquet (optionally followed by .gz)."));
       return null;
     }
     return kind;
@@ -232,9 +233,11 @@ export async function render(root, ctx, params) {
     h(
       "p",
       { class: "note" },
-      "Formats: CSV (UTF-8, header row) or Parquet, optionally gzip-compressed (.gz). Each dataset's columns are described in the API documentation; ",
+      "Formats: CSV (UTF-8, header row), Excel workbooks (.xlsx: the sheet named after the dataset, else the first, with the column names in row 1; problems name the sheet and cell as Excel shows them) or Parquet, optionally gzip-compressed (.gz). Each dataset's columns are described in the API documentation; ",
       h("code", {}, "edi-hub template DATASET"),
-      " prints a valid example file.",
+      " prints a valid example file, and ",
+      h("code", {}, "--format xlsx --out DATASET.xlsx"),
+      " writes a ready-to-fill workbook.",
     ),
   );
   changed();

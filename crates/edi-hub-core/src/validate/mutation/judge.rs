@@ -14,7 +14,7 @@ use proptest::test_runner::{Config, TestCaseError, TestRunner};
 use crate::dataset::{Dataset, Role, Rule, ValueKind};
 use crate::ethnicity;
 use crate::organisation::Organisation;
-use crate::validate::{Limits, Problem, UploadFormat, ValidTable, Values, parquet_input, validate};
+use crate::validate::{Limits, Problem, UploadFormat, ValidTable, Values, parquet_input, validate, xlsx_input};
 
 /// A case taking longer than this is a failure (debug build, slow machine).
 const TIME_BOUND: Duration = Duration::from_secs(5);
@@ -49,8 +49,16 @@ fn stage(outcome: &Outcome) -> &'static str {
         Outcome::Done(Err(p)) => p,
     };
     let any = |needle: &str| problems.iter().any(|p| p.row.is_none() && p.message.contains(needle));
-    if any("not a Parquet file") {
+    if any("not a Parquet file") || any("not an Excel workbook") {
         "refused at the marker"
+    } else if any("could not be read as an Excel workbook") {
+        "refused: not a readable workbook package"
+    } else if any("the workbook is damaged: the shared strings") || any("the workbook is damaged: its part") {
+        "refused by the package checks"
+    } else if any(xlsx_input::DECODER_FAILED) {
+        "refused: the workbook reader panicked (caught by the validator)"
+    } else if any("the sheet could not be read") || any("comes after cell") {
+        "refused: the sheet's XML could not be read"
     } else if any("Parquet file could not be read") {
         "refused at the footer"
     } else if any("more than 1000000 data rows") || any("the file expands to") {
@@ -98,7 +106,7 @@ impl Tally {
             let count = |f: &dyn Fn(&str) -> bool| stages.iter().filter(|(s, _)| f(s)).map(|(_, n)| n).sum::<usize>();
             let past_footer = count(&|s| !matches!(s, "refused at the marker" | "refused at the footer" | "PANIC"));
             let pages = count(&|s| s.contains("page"));
-            if kind.starts_with("csv") {
+            if kind.starts_with("csv") || kind.starts_with("xlsx") {
                 text.push_str(&format!("  {kind}: {total} cases\n"));
             } else {
                 text.push_str(&format!(
@@ -136,7 +144,7 @@ pub(super) fn check_case(
         let stage = match (&outcome, written_rows) {
             (Outcome::Done(Ok(table)), Some(n)) if table.rows < n => "accepted with fewer rows than written",
             (Outcome::Done(Ok(table)), Some(n)) if table.rows > n => "accepted with more rows than written",
-            _ if format == UploadFormat::Csv => stage(&outcome).trim_end_matches(" (pages decoded)"),
+            _ if format != UploadFormat::Parquet => stage(&outcome).trim_end_matches(" (pages decoded)"),
             _ => stage(&outcome),
         };
         *t.stages.entry((kind.to_string(), stage)).or_default() += 1;
@@ -145,7 +153,11 @@ pub(super) fn check_case(
             t.panics.push(format!("{kind} {dataset} ({size} bytes): {msg}"));
         }
         if let Outcome::Done(Err(problems)) = &outcome {
-            for p in problems.iter().filter(|p| p.message.starts_with(parquet_input::DECODER_FAILED)) {
+            let caught = |p: &&Problem| {
+                p.message.starts_with(parquet_input::DECODER_FAILED)
+                    || p.message.starts_with(xlsx_input::DECODER_FAILED)
+            };
+            for p in problems.iter().filter(caught) {
                 let detail = p.message.split_once("reader failed ").map_or(p.message.as_str(), |(_, d)| d);
                 let detail = detail.rsplit_once(')').map_or(detail, |(d, _)| d);
                 *t.caught.entry(format!("{kind}: {detail}")).or_default() += 1;

@@ -10,7 +10,10 @@
 //! copied over or into other pages (of the same file or of a file of another
 //! shape). CSV files get flipped bytes, rows and quotes cut short, NUL and
 //! invalid UTF-8, a repeated header, other delimiters and line endings; and
-//! otherwise valid Parquet files get a column of a wrong type.
+//! otherwise valid Parquet files get a column of a wrong type. Excel
+//! workbooks get bytes flipped and cut short in the package, and damaged or
+//! hostile XML in their parts; and a workbook of random values is judged as
+//! the same table saved as CSV.
 //!
 //! Every outcome must be a table whose every row passes the dataset's rules
 //! (checked here independently of the validator) or a non-empty list of
@@ -27,7 +30,8 @@
 //! - [`parquet_sweeps`], [`parquet_footers`], [`parquet_damage`]: Parquet
 //!   files cut short, flipped byte by byte, contradicting themselves, and
 //!   damaged at random; [`wrong_types`]: a column of a wrong type;
-//!   [`csv_damage`]: damaged CSV files.
+//!   [`csv_damage`]: damaged CSV files; [`xlsx_damage`]: damaged workbooks;
+//!   [`xlsx_values`]: workbooks judged as their CSV.
 
 mod corpus;
 mod csv_damage;
@@ -38,3 +42,5 @@ mod parquet_sweeps;
 mod shapes;
 mod source;
 mod wrong_types;
+mod xlsx_damage;
+mod xlsx_values;
