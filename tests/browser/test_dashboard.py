@@ -6,13 +6,15 @@ target/screenshots/), the numbers shown equal the API's, suppressed cells
 show as [c] exactly where the API suppresses, 95% intervals, the flag
 against London and action-plan targets (recorded through the API) show as
 the API gives them to the same viewer, the upload view lists a bad
-file's problems and submits a good one, and the page loads nothing from
+file's problems and submits a good one, checks an Excel workbook (its
+problems placed in the sheet), and the page loads nothing from
 anywhere but the hub and never puts the token in a URL.
 """
 
 import json
 import os
 import re
+import subprocess
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -44,6 +46,8 @@ DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 VIEWS = ["metric", "trend", "payband", "profile", "coverage", "upload"]
 SUPPRESSED_TEXT = "suppressed to protect individuals"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+BINARY = os.environ.get("EDI_HUB_BINARY", "target/debug/edi-hub")
 
 
 def api(path, role="analyst", method="GET", body=None, content_type=None):
@@ -407,6 +411,37 @@ def test_upload_lists_every_problem_of_a_bad_file_then_submits_a_good_one(sessio
     assert listed["submissions"][0]["id"] in receipt
     assert listed["submissions"][0]["rows"] == 3
     page.screenshot(path=f"{SHOTS}/upload-submitted-desktop.png", full_page=True)
+
+
+def problem_cells(problem):
+    """A problem as the upload view's table shows it."""
+    row = "file" if problem["row"] is None else str(problem["row"])
+    return [row, problem["column"] or "–", problem["message"]]
+
+
+def test_an_excel_workbook_is_checked_with_its_problems_placed_in_the_sheet(session):
+    # The ready-to-fill survey workbook, checked as casework and as survey.
+    book = subprocess.check_output([BINARY, "template", "survey", "--format", "xlsx"])
+    status, expected, _ = api("/api/v1/validate/casework", "submitter", "POST", book, XLSX)
+    assert status == 422
+    assert any(p["message"].startswith("sheet 'survey', cell B1: ") for p in expected["errors"]), expected
+    s = session(role="submitter")
+    page = s.open("upload")
+    page.set_input_files("#upload-file", files=[{"name": "Staff survey.xlsx", "mimeType": XLSX, "buffer": book}])
+    assert page.input_value("#pick-dataset") == "survey"
+    page.select_option("#pick-dataset", "casework")
+    page.click("#check-button")
+    page.wait_for_selector("#problems-table")
+    rows = page.query_selector_all("#problems-table tbody tr")
+    assert len(rows) == len(expected["errors"])
+    for tr, problem in zip(rows, expected["errors"]):
+        cells = [c.inner_text().strip() for c in tr.query_selector_all("td, th")]
+        assert cells == problem_cells(problem)
+    page.screenshot(path=f"{SHOTS}/upload-excel-problems-desktop.png", full_page=True)
+    page.select_option("#pick-dataset", "survey")
+    page.click("#check-button")
+    page.wait_for_selector("#check-ok")
+    assert "4 data rows" in page.inner_text("#check-ok")
 
 
 def test_an_analyst_can_check_but_not_submit(session):

@@ -38,7 +38,7 @@ pub(crate) use periods::release_detail;
 #[openapi(
     info(
         title = "EDI Hub API",
-        description = "Benchmarking race equality in the workforces of London's local authorities.\n\nBoroughs upload quarterly, anonymised, aggregated datasets (CSV or Parquet); analysts query benchmarks of one borough against London, inner/outer London and its sub-regional partnership. Every answer passes statistical disclosure control: a suppressed value is null in JSON (its column is listed in `suppressed`), `[c]` in CSV and null in Arrow and Parquet. A borough always sees its own data in full.\n\nAll `/api/v1` routes need a bearer token (`Authorization: Bearer <token>`). Each token is limited to the configured number of requests per second; over it the answer is 429 with `Retry-After`.",
+        description = "Benchmarking race equality in the workforces of London's local authorities.\n\nBoroughs upload quarterly, anonymised, aggregated datasets (CSV, Excel workbooks or Parquet); analysts query benchmarks of one borough against London, inner/outer London and its sub-regional partnership. Every answer passes statistical disclosure control: a suppressed value is null in JSON (its column is listed in `suppressed`), `[c]` in CSV and null in Arrow and Parquet. A borough always sees its own data in full.\n\nAll `/api/v1` routes need a bearer token (`Authorization: Bearer <token>`). Each token is limited to the configured number of requests per second; over it the answer is 429 with `Retry-After`.",
         license(name = "Apache-2.0"),
         version = "1.0.0"
     ),

@@ -112,7 +112,10 @@ pub struct ListQuery {
 /// period, superseding any earlier one (which stays in the history). The
 /// file is validated first; if anything is wrong the answer is 422 listing
 /// every problem, and nothing is stored. `Content-Encoding: gzip` is
-/// accepted; the size limit applies after decompression.
+/// accepted; the size limit applies after decompression. An Excel
+/// workbook's problems also name the sheet and cell as Excel shows them
+/// (`column` `C (headcount)`, message `sheet 'workforce', cell C5: ...`),
+/// and its parts may expand to no more than the size limit.
 #[utoipa::path(
     put,
     path = "/api/v1/submissions/{organisation}/{dataset}/{period}",

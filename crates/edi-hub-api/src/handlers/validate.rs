@@ -25,7 +25,8 @@ pub struct Validated {
 /// Validate a file.
 ///
 /// Runs exactly the checks of an upload and stores nothing. Any token may
-/// validate. `dataset` may also be `population`.
+/// validate. `dataset` may also be `population`. An Excel workbook's
+/// problems also name the sheet and cell as Excel shows them.
 #[utoipa::path(
     post,
     path = "/api/v1/validate/{dataset}",
