@@ -127,7 +127,7 @@ pub struct ListQuery {
         ("period" = String, Path, description = "Quarter, YYYY-Qn, from 2000-Q1 to the current quarter", example = "2025-Q1", pattern = r"^[0-9]{4}-Q[1-4]$"),
     ),
     request_body(
-        description = "The file: CSV (UTF-8, header row), Parquet, or an Excel workbook (.xlsx: the sheet named after the dataset, else the first; column names in row 1)",
+        description = "The file: CSV (UTF-8, header row), Parquet, or an Excel workbook (.xlsx: the sheet named after the dataset, else the first visible sheet; column names in row 1)",
         content(
             (String = "text/csv"),
             (Vec<u8> = "application/vnd.apache.parquet"),

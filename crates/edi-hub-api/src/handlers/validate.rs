@@ -34,7 +34,7 @@ pub struct Validated {
     security(("bearer" = [])),
     params(("dataset" = String, Path, description = "workforce, pay, recruitment, casework, progression, survey or population", example = "workforce", pattern = r"^(workforce|pay|recruitment|casework|progression|survey|population)$")),
     request_body(
-        description = "The file: CSV (UTF-8, header row), Parquet, or an Excel workbook (.xlsx: the sheet named after the dataset, else the first; column names in row 1)",
+        description = "The file: CSV (UTF-8, header row), Parquet, or an Excel workbook (.xlsx: the sheet named after the dataset, else the first visible sheet; column names in row 1)",
         content(
             (String = "text/csv"),
             (Vec<u8> = "application/vnd.apache.parquet"),

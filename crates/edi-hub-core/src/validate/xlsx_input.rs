@@ -1,6 +1,6 @@
 //! Reading an uploaded Excel workbook (.xlsx): the sheet named after the
-//! dataset (in any letter case), else the first sheet; column names in row
-//! 1, data from row 2. Numbers stored as `12.0` are whole numbers, formulas
+//! dataset (in any letter case), else the first visible worksheet; column
+//! names in row 1, data from row 2. Numbers stored as `12.0` are whole numbers, formulas
 //! count by the result Excel saved, blank rows are skipped. The package is
 //! checked first ([`super::xlsx_package`]) and the sheet is read cell by
 //! cell as it decompresses, never as a whole grid. A reader panic on a
@@ -10,7 +10,7 @@ use std::collections::HashSet;
 use std::io::Cursor;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use calamine::{DataRef, Reader, Xlsx, XlsxError};
+use calamine::{DataRef, Reader, Sheet, SheetType, SheetVisible, Xlsx, XlsxError};
 
 use super::column::ColumnBuilder;
 use super::header::HeaderMap;
@@ -58,15 +58,15 @@ fn read_workbook(dataset: Dataset, bytes: &[u8], limits: &Limits, problems: &mut
             return None;
         }
     };
-    let names = workbook.sheet_names();
-    if names.len() > MAX_SHEETS {
+    let sheets = workbook.sheets_metadata();
+    if sheets.len() > MAX_SHEETS {
         problems.push(Problem::file(format!(
             "the workbook has {} sheets, more than the {MAX_SHEETS} read; save the {dataset} sheet in a workbook of its own",
-            names.len()
+            sheets.len()
         )));
         return None;
     }
-    let Some(sheet) = choose_sheet(dataset, &names) else {
+    let Some(sheet) = choose_sheet(dataset, sheets) else {
         problems.push(Problem::file("the workbook has no sheets"));
         return None;
     };
@@ -85,9 +85,16 @@ fn read_workbook(dataset: Dataset, bytes: &[u8], limits: &Limits, problems: &mut
     SheetReader::new(dataset, limits).read(cells, problems)
 }
 
-/// The sheet named after the dataset (any letter case), else the first.
-fn choose_sheet(dataset: Dataset, names: &[String]) -> Option<String> {
-    names.iter().find(|n| n.trim().eq_ignore_ascii_case(dataset.name())).or_else(|| names.first()).cloned()
+/// The sheet named after the dataset (any letter case), else the first
+/// visible worksheet (the first tab a person sees), else the first sheet.
+fn choose_sheet(dataset: Dataset, sheets: &[Sheet]) -> Option<String> {
+    let visible_worksheet = |s: &&Sheet| s.typ == SheetType::WorkSheet && s.visible == SheetVisible::Visible;
+    sheets
+        .iter()
+        .find(|s| s.name.trim().eq_ignore_ascii_case(dataset.name()))
+        .or_else(|| sheets.iter().find(visible_worksheet))
+        .or_else(|| sheets.first())
+        .map(|s| s.name.clone())
 }
 
 fn unreadable(e: &XlsxError) -> String {

@@ -100,13 +100,13 @@ fn count_shared_strings(part: impl Read) -> Result<(), Problem> {
         buf.clear();
         match xml.read_event_into(&mut buf) {
             Ok(Event::Start(e) | Event::Empty(e)) => match e.local_name().as_ref() {
+                // The number of strings the table says it holds (its `count`
+                // counts their uses in cells, which may well be more).
                 "sst" => {
-                    for name in ["count", "uniqueCount"] {
-                        if let Some(n) = declared_count(&e, name)
-                            && n > MAX_SHARED_STRINGS
-                        {
-                            return Err(too_many(n));
-                        }
+                    if let Some(n) = declared_count(&e, "uniqueCount")
+                        && n > MAX_SHARED_STRINGS
+                    {
+                        return Err(too_many(n));
                     }
                 }
                 "si" => {

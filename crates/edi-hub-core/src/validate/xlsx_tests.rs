@@ -176,8 +176,25 @@ fn the_sheet_named_after_the_dataset_is_read_else_the_first() {
         has(&ps, None, Some("A (Quarterly return, see the guidance)"), "sheet 'Notes', cell A1: 'Quarterly return"),
         "{ps:#?}"
     );
-    let book = workbook(&[("Data", data), notes]);
+    let book = workbook(&[("Data", data.clone()), notes.clone()]);
     assert_eq!(xlsx(Dataset::Casework, book).map(|t| t.rows).ok(), Some(1));
+    // A hidden first sheet is passed over for the first one a person sees.
+    let mut book = Workbook::new();
+    let hidden = book.add_worksheet().set_name("Lookups").unwrap();
+    hidden.write_string(0, 0, "not data").unwrap();
+    hidden.set_hidden(true);
+    let sheet = book.add_worksheet().set_name("Q1 return").unwrap().set_active(true);
+    for (r, row) in data.iter().enumerate() {
+        for (c, cell) in row.iter().enumerate() {
+            match cell {
+                S(s) => sheet.write_string(r as u32, c as u16, *s).map(drop),
+                N(x) => sheet.write_number(r as u32, c as u16, *x).map(drop),
+                _ => Ok(()),
+            }
+            .unwrap();
+        }
+    }
+    assert_eq!(xlsx(Dataset::Casework, book.save_to_buffer().unwrap()).map(|t| t.rows).ok(), Some(1));
 }
 
 #[test]
@@ -360,6 +377,11 @@ fn a_huge_shared_strings_table_is_refused() {
         has(&ps, None, None, "shared strings table holds 4000000000 strings, more than the 1000000 allowed"),
         "{ps:?}"
     );
+    // Strings used more than a million times are fine.
+    let used = br#"<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="4000000000" uniqueCount="1"><si><t>ethnicity</t></si></sst>"#;
+    let ps = xlsx(Dataset::Workforce, package(&sheet, Some(used), CompressionMethod::Deflated)).unwrap_err();
+    assert!(has(&ps, None, Some("headcount"), "the required column 'headcount' is missing"), "{ps:?}");
+    assert!(!has(&ps, None, None, "shared strings"), "{ps:?}");
     // One that holds too many.
     let mut many =
         br#"<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">"#.to_vec();

@@ -233,7 +233,7 @@ export async function render(root, ctx, params) {
     h(
       "p",
       { class: "note" },
-      "Formats: CSV (UTF-8, header row), Excel workbooks (.xlsx: the sheet named after the dataset, else the first, with the column names in row 1; problems name the sheet and cell as Excel shows them) or Parquet, optionally gzip-compressed (.gz). Each dataset's columns are described in the API documentation; ",
+      "Formats: CSV (UTF-8, header row), Excel workbooks (.xlsx: the sheet named after the dataset, else the first visible sheet, with the column names in row 1; problems name the sheet and cell as Excel shows them) or Parquet, optionally gzip-compressed (.gz). Each dataset's columns are described in the API documentation; ",
       h("code", {}, "edi-hub template DATASET"),
       " prints a valid example file, and ",
       h("code", {}, "--format xlsx --out DATASET.xlsx"),
