@@ -29,7 +29,7 @@ import urllib.error
 import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-BINARY = os.path.join(ROOT, "target", "release", "edi-hub")
+BINARY = os.environ.get("EDI_HUB_BINARY", os.path.join(ROOT, "target", "release", "edi-hub"))
 
 DETAILED = [
     "asian_bangladeshi", "asian_chinese", "asian_indian", "asian_pakistani", "asian_other",

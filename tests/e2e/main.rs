@@ -18,6 +18,7 @@ mod metric_values;
 mod operations;
 mod process;
 mod releases;
+mod replicas;
 mod s3;
 mod safety;
 mod support;
