@@ -40,6 +40,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -48,6 +49,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 VENV = os.path.join(ROOT, "target", "benchenv")
 REQUIREMENTS = os.path.join(ROOT, "bench", "requirements.txt")
 BINARY = os.path.join(os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target")), "release", "edi-hub")
+# The binary that serves (default: BINARY); another build's, to compare versions.
+SERVE_BINARY = None
 
 
 def ensure_venv():
@@ -94,7 +97,7 @@ class Hub:
     def __init__(self, data, probe_path, probe_token, extra=()):
         self.started = time.perf_counter()
         self.process = subprocess.Popen(
-            [BINARY, "serve", "--data-dir", data, "--listen", "127.0.0.1:0", "--rate-limit", "0", *extra],
+            [SERVE_BINARY or BINARY, "serve", "--data-dir", data, "--listen", "127.0.0.1:0", "--rate-limit", "0", *extra],
             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
         )
         for line in self.process.stdout:
@@ -103,6 +106,8 @@ class Hub:
                 break
         else:
             raise RuntimeError("edi-hub serve stopped before it listened")
+        # Keep reading its log (a line per request) so it never blocks on a full pipe.
+        threading.Thread(target=lambda: [None for _ in self.process.stdout], daemon=True).start()
         self.listening = time.perf_counter() - self.started
         # Ready to answer: the first benchmark answer.
         while True:
@@ -365,8 +370,13 @@ def main():
     parser.add_argument("--skip-national", action="store_true")
     parser.add_argument("--fresh", action="store_true", help="generate the national store again")
     parser.add_argument("--seconds", type=int, default=5, help="per throughput measurement")
+    parser.add_argument("--binary", help="the edi-hub to run (default: the release build)")
+    parser.add_argument("--serve-binary", help="another edi-hub to serve with (e.g. an earlier version's)")
     args = parser.parse_args()
-    if not args.no_build:
+    global BINARY, SERVE_BINARY
+    BINARY = os.path.abspath(args.binary) if args.binary else BINARY
+    SERVE_BINARY = os.path.abspath(args.serve_binary) if args.serve_binary else None
+    if not (args.no_build or args.binary):
         subprocess.check_call(["cargo", "build", "--release", "--workspace", "--bins", "--locked"], cwd=ROOT)
     results = {"machine": machine()}
     print(f"machine: {results['machine']}")

@@ -1,16 +1,16 @@
 //! The unredacted figures of a query: each dataset's sums per organisation
-//! and period, aggregated by DataFusion over the tables held in memory,
-//! with what each release's protected pattern withholds.
+//! and period, the metric's DataFusion expressions evaluated over the
+//! tables held in memory, with what each release's protected pattern
+//! withholds.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use datafusion::arrow::array::{Array, AsArray};
 use datafusion::arrow::compute::cast;
-use datafusion::arrow::datatypes::{DataType, Float64Type, Int64Type};
-use datafusion::arrow::record_batch::RecordBatch;
-use datafusion::datasource::MemTable;
-use datafusion::prelude::col;
+use datafusion::arrow::datatypes::{DataType, Float64Type};
+use datafusion::common::DFSchema;
+use datafusion::physical_expr::PhysicalExpr;
 use edi_hub_core::benchmark::{Figure, Withheld};
 use edi_hub_core::dataset::Dataset;
 use edi_hub_core::disclosure::Pattern;
@@ -20,9 +20,9 @@ use edi_hub_core::{Organisation, Period};
 use edi_hub_store::{Snapshot, SubmissionRecord};
 
 use crate::engine::Engine;
-use crate::plan::{self, MATCHED, STRADDLING};
+use crate::plan;
 use crate::sources::{LoadedRelease, Source};
-use crate::tables::{Table, TableKey};
+use crate::tables::{GroupKey, Table, TableKey};
 use crate::{Error, Result};
 
 /// Per organisation and period: each sum, whether rows matched the filters,
@@ -180,15 +180,15 @@ impl Engine {
                 wanted.push((key, read.iter().map(|(_, path)| path.to_string()).collect()));
             }
         }
-        let mut out = Vec::with_capacity(wanted.len());
-        for (key, paths) in wanted {
-            out.push(self.tables.get(&self.store, key, paths).await?);
-        }
-        Ok(out)
+        // A trend's quarters are built at once when none is in memory.
+        futures::future::try_join_all(wanted.into_iter().map(|(key, paths)| self.tables.get(&self.store, key, paths)))
+            .await
     }
 
     /// Runs the inputs (all over one dataset) per organisation and period
-    /// (per organisation alone for `population`).
+    /// (per organisation alone for `population`): the metric's terms,
+    /// planned by DataFusion once per query, evaluated over each table in
+    /// memory and summed per group.
     async fn sums(
         &self,
         snapshot: &Snapshot,
@@ -197,69 +197,53 @@ impl Engine {
         params: &Params,
         periods: &[Period],
         source: Source,
-    ) -> Result<HashMap<Key, Sums>> {
+    ) -> Result<HashMap<GroupKey, Sums>> {
         let tables = self.tables_of(snapshot, dataset, periods, source).await?;
         if tables.is_empty() {
             return Ok(HashMap::new());
         }
-        let batches = tables.iter().map(|t| t.batch.clone()).collect();
-        let provider = MemTable::try_new(stored_schema(dataset), vec![batches])?;
-        let df = self.ctx.read_table(Arc::new(provider))?;
-        let aggregates = plan::aggregates(dataset, inputs, params)?;
-        let mut keys = vec![col("organisation")];
-        if dataset != Dataset::Population {
-            keys.push(col("period"));
+        let schema = DFSchema::try_from(stored_schema(dataset))?;
+        let mut terms = Vec::with_capacity(inputs.len() + 2);
+        for term in plan::terms(dataset, inputs, params)? {
+            terms.push(self.ctx.create_physical_expr(term, &schema)?);
         }
-        let batches = df.aggregate(keys, aggregates)?.collect().await?;
         let mut out = HashMap::new();
-        for batch in &batches {
-            read_sums(batch, inputs.len(), &mut out)?;
+        for table in &tables {
+            sum_terms(table, &terms, inputs.len(), &mut out)?;
         }
         Ok(out)
     }
 }
 
-/// An organisation and, except for `population`, a period.
-type Key = (Organisation, Option<Period>);
-
-fn read_sums(batch: &RecordBatch, n: usize, out: &mut HashMap<Key, Sums>) -> Result<()> {
-    let text = |name: &str| -> Result<Vec<String>> {
-        let c = batch.column_by_name(name).ok_or_else(|| Error::Layout(format!("no column {name}")))?;
-        let c = cast(c, &DataType::Utf8).map_err(|e| Error::Layout(e.to_string()))?;
-        let a = c.as_string::<i32>();
-        Ok((0..a.len()).map(|i| a.value(i).to_string()).collect())
-    };
-    let ints = |name: &str| -> Result<Vec<i64>> {
-        let c = batch.column_by_name(name).ok_or_else(|| Error::Layout(format!("no column {name}")))?;
-        let a = c.as_primitive_opt::<Int64Type>().ok_or_else(|| Error::Layout(format!("{name} is not Int64")))?;
-        Ok((0..a.len()).map(|i| if a.is_null(i) { 0 } else { a.value(i) }).collect())
-    };
-    let organisations = text("organisation")?;
-    let periods = if batch.column_by_name("period").is_some() { Some(text("period")?) } else { None };
-    let matched = ints(MATCHED)?;
-    let straddling = ints(STRADDLING)?;
-    let mut sums = Vec::with_capacity(n);
-    for i in 0..n {
-        let name = format!("sum_{i}");
-        let c = batch.column_by_name(&name).ok_or_else(|| Error::Layout(format!("no column {name}")))?;
-        let a = c.as_primitive_opt::<Float64Type>().ok_or_else(|| Error::Layout(format!("{name} is not Float64")))?;
-        sums.push((0..a.len()).map(|r| if a.is_null(r) { 0.0 } else { a.value(r) }).collect::<Vec<f64>>());
+/// Adds up each term per group of `table` into `out`: the first `n` terms
+/// are the inputs' values, then the matching and straddling rows.
+fn sum_terms(
+    table: &Table,
+    terms: &[Arc<dyn PhysicalExpr>],
+    n: usize,
+    out: &mut HashMap<GroupKey, Sums>,
+) -> Result<()> {
+    let rows = table.batch.num_rows();
+    let groups = table.groups.len();
+    let mut totals = vec![vec![0.0f64; groups]; terms.len()];
+    for (term, total) in terms.iter().zip(totals.iter_mut()) {
+        let values = term.evaluate(&table.batch)?.into_array(rows)?;
+        let values = cast(&values, &DataType::Float64).map_err(|e| Error::Layout(e.to_string()))?;
+        let values = values.as_primitive::<Float64Type>();
+        for (r, &g) in table.group_of_row.iter().enumerate() {
+            // As SQL's SUM: a null term adds nothing.
+            if values.is_valid(r) {
+                total[g as usize] += values.value(r);
+            }
+        }
     }
-    for r in 0..batch.num_rows() {
-        let organisation =
-            organisations[r].parse().map_err(|_| Error::Layout(format!("bad organisation {}", organisations[r])))?;
-        let period = match &periods {
-            Some(p) => Some(p[r].parse().map_err(|_| Error::Layout(format!("bad period {}", p[r])))?),
-            None => None,
-        };
-        out.insert(
-            (organisation, period),
-            Sums {
-                values: sums.iter().map(|s| s[r]).collect(),
-                matched: matched[r] > 0,
-                countable: straddling[r] == 0,
-            },
-        );
+    for (g, key) in table.groups.iter().enumerate() {
+        let sums = out.entry(*key).or_insert_with(|| Sums { values: vec![0.0; n], matched: false, countable: true });
+        for (i, value) in sums.values.iter_mut().enumerate() {
+            *value += totals[i][g];
+        }
+        sums.matched |= totals[n][g] > 0.0;
+        sums.countable &= totals[n + 1][g] == 0.0;
     }
     Ok(())
 }

@@ -11,12 +11,12 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use datafusion::arrow::array::{ArrayRef, new_null_array};
+use datafusion::arrow::array::{Array, ArrayRef, AsArray, new_null_array};
 use datafusion::arrow::compute::{cast, concat_batches};
-use datafusion::arrow::datatypes::SchemaRef;
+use datafusion::arrow::datatypes::{DataType, SchemaRef};
 use datafusion::arrow::record_batch::RecordBatch;
 use edi_hub_core::table::stored_schema;
-use edi_hub_core::{Dataset, Period};
+use edi_hub_core::{Dataset, Organisation, Period};
 use edi_hub_store::{Store, decode_parquet};
 use futures::{StreamExt, TryStreamExt};
 use tokio::sync::OnceCell;
@@ -38,11 +38,20 @@ pub struct TableKey {
     pub submissions: Vec<String>,
 }
 
-/// One table in memory: every row of its submissions, in the stored layout.
+/// An organisation and, except for `population`, a period: what a
+/// query's sums are grouped by.
+pub type GroupKey = (Organisation, Option<Period>);
+
+/// One table in memory: every row of its submissions, in the stored layout,
+/// with each row's group (read once, when the table is built).
 #[derive(Debug)]
 pub struct Table {
     pub batch: RecordBatch,
-    /// Bytes held by the batch's buffers.
+    /// The table's groups, in order of first appearance.
+    pub groups: Vec<GroupKey>,
+    /// Each row's index in `groups`.
+    pub group_of_row: Vec<u32>,
+    /// Bytes held by the batch's buffers and the row groups.
     pub bytes: usize,
 }
 
@@ -183,8 +192,49 @@ fn decode(dataset: Dataset, mut files: Vec<(usize, bytes::Bytes)>) -> Result<Arc
         batches.push(conform(&decode_parquet(file)?, &schema)?);
     }
     let batch = concat_batches(&schema, &batches).map_err(|e| Error::Layout(e.to_string()))?;
-    let bytes = batch.get_array_memory_size();
-    Ok(Arc::new(Table { batch, bytes }))
+    let (groups, group_of_row) = groups(&batch)?;
+    let bytes = batch.get_array_memory_size() + group_of_row.len() * 4;
+    Ok(Arc::new(Table { batch, groups, group_of_row, bytes }))
+}
+
+/// Each row's organisation and period (none for `population`), as a list
+/// of groups and each row's index in it.
+fn groups(batch: &RecordBatch) -> Result<(Vec<GroupKey>, Vec<u32>)> {
+    let text = |name: &str| -> Result<Option<ArrayRef>> {
+        match batch.column_by_name(name) {
+            None => Ok(None),
+            Some(c) => cast(c, &DataType::Utf8).map(Some).map_err(|e| Error::Layout(e.to_string())),
+        }
+    };
+    let organisations = text("organisation")?.ok_or_else(|| Error::Layout("no column organisation".into()))?;
+    let organisations = organisations.as_string::<i32>();
+    let periods = text("period")?;
+    let periods = periods.as_ref().map(|p| p.as_string::<i32>());
+    let mut groups: Vec<GroupKey> = Vec::new();
+    let mut index: HashMap<(&str, Option<&str>), u32> = HashMap::new();
+    let mut rows = Vec::with_capacity(batch.num_rows());
+    for r in 0..batch.num_rows() {
+        if organisations.is_null(r) || periods.is_some_and(|p| p.is_null(r)) {
+            return Err(Error::Layout("a stored row has no organisation or period".into()));
+        }
+        let text = (organisations.value(r), periods.map(|p| p.value(r)));
+        let g = match index.get(&text) {
+            Some(g) => *g,
+            None => {
+                let organisation = text.0.parse().map_err(|_| Error::Layout(format!("bad organisation {}", text.0)))?;
+                let period = match text.1 {
+                    Some(p) => Some(p.parse().map_err(|_| Error::Layout(format!("bad period {p}")))?),
+                    None => None,
+                };
+                groups.push((organisation, period));
+                let g = (groups.len() - 1) as u32;
+                index.insert(text, g);
+                g
+            }
+        };
+        rows.push(g);
+    }
+    Ok((groups, rows))
 }
 
 /// A stored file's batch in the dataset's stored schema: columns by name,
@@ -236,12 +286,14 @@ mod tests {
         for n in [1, 2, 1, 3] {
             tables.get(&store, key(n), vec!["t.parquet".into()]).await.unwrap();
         }
-        let s = tables.state.lock().unwrap();
-        let mut held: Vec<&str> = s.entries.keys().map(|k| k.submissions[0].as_str()).collect();
+        let (mut held, counted) = {
+            let s = tables.state.lock().unwrap();
+            let held: Vec<String> = s.entries.keys().map(|k| k.submissions[0].clone()).collect();
+            (held, (s.built, s.evicted))
+        };
         held.sort();
         assert_eq!(held, ["1", "3"], "2 was the least recently used");
-        assert_eq!((s.built, s.evicted), (3, 1));
-        drop(s);
+        assert_eq!(counted, (3, 1));
         assert!(tables.stats().unwrap().bytes <= one.bytes * 2);
         // A table larger than the whole budget is served, not kept.
         let tiny = Tables::new(1);

@@ -327,7 +327,7 @@ fn survey(counts: &[(&'static str, usize, i64)], rng: &mut StdRng) -> String {
 
 /// Every upload of the data set: each authority, each dataset, each period.
 pub fn submissions(periods: &[Period], seed: u64) -> Vec<DemoFile> {
-    Organisation::all().into_iter().flat_map(|o| organisation_files(o, periods, seed, Scale::London)).collect()
+    Organisation::all().flat_map(|o| organisation_files(o, periods, seed, Scale::London)).collect()
 }
 
 /// One authority's uploads: each dataset, each period, at `scale`.
