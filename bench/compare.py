@@ -94,10 +94,11 @@ def get(url, token_value, method="GET", body=None, content_type=None):
 class Hub:
     """An `edi-hub serve` process on a data directory."""
 
-    def __init__(self, data, probe_path, probe_token, extra=()):
+    def __init__(self, data, probe_path, probe_token, extra=(), cpu=None):
         self.started = time.perf_counter()
+        pin = ["taskset", "-c", str(cpu)] if cpu is not None else []
         self.process = subprocess.Popen(
-            [SERVE_BINARY or BINARY, "serve", "--data-dir", data, "--listen", "127.0.0.1:0", "--rate-limit", "0", *extra],
+            [*pin, SERVE_BINARY or BINARY, "serve", "--data-dir", data, "--listen", "127.0.0.1:0", "--rate-limit", "0", *extra],
             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
         )
         for line in self.process.stdout:
@@ -298,7 +299,8 @@ def extra_london(hub, data, analyst, report, out, args):
                  for t in ["true", "false"]]
         random.Random(2).shuffle(paths)
         return paths
-    second = Hub(data, f"/api/v1/benchmarks/declaration_rate?period={latest}", analyst)
+    probe = f"/api/v1/benchmarks/declaration_rate?period={latest}"
+    second = Hub(data, probe, analyst)
     try:
         one = bench_http([hub.base], analyst, distinct("true"), clients=8, seconds=args.seconds)
         two = bench_http([hub.base, second.base], analyst, distinct("false"), clients=8, seconds=args.seconds)
@@ -311,6 +313,22 @@ def extra_london(hub, data, analyst, report, out, args):
               f"(target <= 5 s)")
     finally:
         second.stop()
+    # The same with each process held to one core of its own (fresh processes, empty caches).
+    if shutil.which("taskset") and (os.cpu_count() or 1) >= 2:
+        first = Hub(data, probe, analyst, cpu=0)
+        try:
+            one = bench_http([first.base], analyst, distinct("true"), clients=8, seconds=args.seconds)
+            second = Hub(data, probe, analyst, cpu=1)
+            try:
+                two = bench_http([first.base, second.base], analyst, distinct("false"), clients=8,
+                                 seconds=args.seconds)
+            finally:
+                second.stop()
+        finally:
+            first.stop()
+        out["replicas_one_core_each"] = {"one": one, "two": two}
+        print(f"the same, each process on one core of its own: one process {one['requests_per_second']:.0f}, "
+              f"two processes {two['requests_per_second']:.0f}: x{two['requests_per_second'] / one['requests_per_second']:.2f}")
 
 
 def propagation(one, two, data, period):
