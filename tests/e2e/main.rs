@@ -19,6 +19,7 @@ mod metric_values;
 mod operations;
 mod process;
 mod releases;
+mod replicas;
 mod s3;
 mod safety;
 mod support;

@@ -24,16 +24,21 @@ pub(crate) fn binary() -> PathBuf {
 }
 
 /// A running hub process and its base URL.
-struct Process {
+pub(crate) struct Process {
     child: Child,
-    base: String,
+    pub(crate) base: String,
 }
 
 impl Process {
     fn start(data: &Path) -> Process {
-        let mut child = Command::new(binary())
-            .args(["serve", "--listen", "127.0.0.1:0", "--rate-limit", "0", "--data-dir"])
-            .arg(data)
+        let mut command = Command::new(binary());
+        command.args(["serve", "--listen", "127.0.0.1:0", "--rate-limit", "0", "--data-dir"]).arg(data);
+        Process::spawn(command)
+    }
+
+    /// `edi-hub serve` as `command` sets it up (store options and environment).
+    pub(crate) fn spawn(mut command: Command) -> Process {
+        let mut child = command
             .env("EDI_HUB_LOG", "info")
             .stdout(Stdio::piped())
             .stderr(Stdio::null())

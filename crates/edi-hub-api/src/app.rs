@@ -50,6 +50,9 @@ pub struct ServerConfig {
     pub caching: bool,
     /// Every accepted upload or withdrawal publishes a new release of its quarter at once.
     pub release_on_upload: bool,
+    /// Bytes of tables (quarters' data) held in memory for queries; the
+    /// least recently used are dropped beyond it.
+    pub table_cache_bytes: usize,
 }
 
 impl Default for ServerConfig {
@@ -64,6 +67,7 @@ impl Default for ServerConfig {
             synthetic: false,
             caching: true,
             release_on_upload: false,
+            table_cache_bytes: edi_hub_query::DEFAULT_BUDGET_MB * 1024 * 1024,
         }
     }
 }
@@ -94,7 +98,8 @@ pub type AppState = Arc<App>;
 
 impl App {
     pub fn new(store: Arc<Store>, config: ServerConfig) -> Result<AppState, StartError> {
-        let engine = Engine::new(store.clone(), config.policy, config.caching)?;
+        let engine =
+            Engine::new(store.clone(), config.policy, config.caching)?.with_table_budget(config.table_cache_bytes);
         let limiter = RateLimiter::new(config.rate_limit);
         let encoded = EncodedAnswers::new(config.caching);
         Ok(Arc::new(App { store, engine, config, limiter, telemetry: Telemetry::new()?, encoded }))

@@ -20,7 +20,12 @@ use tokio::net::TcpListener;
 
 use edi_hub_api::{App, ServerConfig, router_with};
 
+mod http;
 mod releases;
+mod scale;
+
+pub use http::{HttpArgs, run as run_http};
+pub use scale::{BenchStoreArgs, ScaleArg, run as run_store};
 
 /// Settings of a benchmark run.
 #[derive(Debug, Clone, clap::Args)]

@@ -1,21 +1,16 @@
-//! Turning a metric's inputs into one DataFusion aggregation per dataset:
-//! per organisation (and period), each conditional sum, plus what decides
-//! whether the organisation has a value at all (rows matching the filters,
-//! and codes reported at a level the group cannot be counted from).
+//! Turning a metric's inputs into DataFusion expressions per dataset: the
+//! per-row terms whose sums per organisation (and period) are each input,
+//! plus what decides whether the organisation has a value at all (rows
+//! matching the filters, and codes reported at a level the group cannot be
+//! counted from).
 
 use datafusion::arrow::datatypes::DataType;
-use datafusion::functions_aggregate::expr_fn::sum;
 use datafusion::prelude::{Expr, cast, col, lit, when};
 use edi_hub_core::dataset::{Dataset, ValueKind};
 use edi_hub_core::ethnicity::{self, Group};
 use edi_hub_core::metrics::{Measure, Params, SumDef, Who};
 
 use crate::{Error, Result};
-
-/// Name of the aggregate column counting rows that match the filters.
-pub const MATCHED: &str = "matched_rows";
-/// Name of the aggregate column counting rows with codes that straddle the group.
-pub const STRADDLING: &str = "straddling_rows";
 
 /// An equality filter on a dimension column (`None` when the dataset has
 /// no such column: the filter does not apply to it). A value the column
@@ -73,26 +68,28 @@ fn measure(m: Measure) -> Expr {
     }
 }
 
-/// The aggregate expressions of `inputs` (all over `dataset`): `sum_{i}`
-/// per input, then [`MATCHED`] and [`STRADDLING`].
-pub fn aggregates(dataset: Dataset, inputs: &[SumDef], params: &Params) -> Result<Vec<Expr>> {
+/// The per-row terms of `inputs` (all over `dataset`), each summed per
+/// organisation and period: the value of each input (Float64), then
+/// whether the row matches the filters and whether its code straddles the
+/// group (Int64, 1 or 0).
+pub fn terms(dataset: Dataset, inputs: &[SumDef], params: &Params) -> Result<Vec<Expr>> {
     let filter = filters(dataset, params)?;
     let mut out = Vec::with_capacity(inputs.len() + 2);
-    for (i, s) in inputs.iter().enumerate() {
+    for s in inputs {
         let mut condition = filter.clone().and(who(s.who, params.group));
         if let Some((name, value)) = s.only
             && let Some(e) = equals(dataset, name, value)?
         {
             condition = condition.and(e);
         }
-        out.push(sum(when(condition, measure(s.measure)).otherwise(lit(0.0))?).alias(format!("sum_{i}")));
+        out.push(when(condition, measure(s.measure)).otherwise(lit(0.0))?);
     }
-    out.push(sum(when(filter, lit(1i64)).otherwise(lit(0i64))?).alias(MATCHED));
+    out.push(when(filter, lit(1i64)).otherwise(lit(0i64))?);
     let uses_group = inputs.iter().any(|s| s.who == Who::Group);
     let straddling =
         if uses_group { params.group.map(Group::straddling_codes).unwrap_or_default() } else { Vec::new() };
     let straddles = if straddling.is_empty() { lit(false) } else { col("ethnicity").in_list(codes(straddling), false) };
-    out.push(sum(when(straddles, lit(1i64)).otherwise(lit(0i64))?).alias(STRADDLING));
+    out.push(when(straddles, lit(1i64)).otherwise(lit(0i64))?);
     Ok(out)
 }
 
@@ -106,16 +103,16 @@ mod tests {
     fn a_filter_value_that_cannot_be_planned_is_an_error() {
         let metric = MetricDef::find("workforce_share").unwrap();
         let mut params = metric.resolve(&Default::default()).unwrap();
-        assert!(aggregates(Dataset::Workforce, &metric.inputs(), &params).is_ok());
+        assert!(terms(Dataset::Workforce, &metric.inputs(), &params).is_ok());
         params.filters.push(("pay_band", "band six"));
-        let e = aggregates(Dataset::Workforce, &metric.inputs(), &params).unwrap_err();
+        let e = terms(Dataset::Workforce, &metric.inputs(), &params).unwrap_err();
         assert!(matches!(e, Error::Filter { column: "pay_band", .. }), "{e}");
         params.filters.pop();
         params.filters.push(("senior_leadership", "yes"));
-        assert!(aggregates(Dataset::Workforce, &metric.inputs(), &params).is_err());
+        assert!(terms(Dataset::Workforce, &metric.inputs(), &params).is_err());
         // A filter on a column the dataset does not have does not apply to it.
         params.filters.pop();
         params.filters.push(("case_type", "grievance"));
-        assert!(aggregates(Dataset::Workforce, &metric.inputs(), &params).is_ok());
+        assert!(terms(Dataset::Workforce, &metric.inputs(), &params).is_ok());
     }
 }

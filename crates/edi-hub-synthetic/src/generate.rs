@@ -43,6 +43,63 @@ const BANDS: [f64; 6] = [0.22, 0.25, 0.21, 0.15, 0.10, 0.07];
 /// How minority groups' presence changes from band 1 to band 6.
 const MINORITY_TILT: [f64; 6] = [1.3, 1.15, 1.0, 0.85, 0.7, 0.55];
 
+/// How many rows the generated files carry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scale {
+    /// One borough's workforce per file: London as it is.
+    London,
+    /// The row volume of a national collection (350 organisations) on the
+    /// hub's 33 London codes: every workforce row is split further by sex
+    /// and age band, into 11 cells for the first 20 boroughs and 10 for the
+    /// other 13, so each quarter's workforce table holds 350 organisations'
+    /// worth of rows (20 x 11 + 13 x 10 = 350). The other datasets have no
+    /// such dimensions and keep one borough's rows per file.
+    National,
+}
+
+impl Scale {
+    /// Organisations' worth of workforce rows in a borough's file.
+    pub fn workforce_split(self, o: Organisation) -> usize {
+        match self {
+            Scale::London => 1,
+            Scale::National if o.index() < 20 => 11,
+            Scale::National => 10,
+        }
+    }
+}
+
+/// Sex and age band cells a national-scale workforce row is split into,
+/// with their weights (the 11th, not stated, only for some boroughs).
+const SPLIT_CELLS: [(&str, &str, f64); 11] = [
+    ("female", "16_24", 0.048),
+    ("female", "25_34", 0.132),
+    ("female", "35_44", 0.15),
+    ("female", "45_54", 0.15),
+    ("female", "55_64", 0.12),
+    ("male", "16_24", 0.032),
+    ("male", "25_34", 0.088),
+    ("male", "35_44", 0.1),
+    ("male", "45_54", 0.1),
+    ("male", "55_64", 0.08),
+    ("not_stated", "not_stated", 0.03),
+];
+
+/// `count` shared over the first `k` split cells by their weights
+/// (largest remainders), so the cells add up to it exactly.
+fn split(count: i64, k: usize) -> Vec<i64> {
+    let cells = &SPLIT_CELLS[..k];
+    let total: f64 = cells.iter().map(|c| c.2).sum();
+    let exact: Vec<f64> = cells.iter().map(|c| count as f64 * c.2 / total).collect();
+    let mut out: Vec<i64> = exact.iter().map(|x| x.floor() as i64).collect();
+    let mut order: Vec<usize> = (0..k).collect();
+    order.sort_by(|&a, &b| (exact[b] - exact[b].floor()).total_cmp(&(exact[a] - exact[a].floor())));
+    let short = count - out.iter().sum::<i64>();
+    for &i in order.iter().take(short.max(0) as usize) {
+        out[i] += 1;
+    }
+    out
+}
+
 /// One generated upload.
 #[derive(Debug, Clone)]
 pub struct DemoFile {
@@ -131,15 +188,26 @@ fn grouped<K: PartialEq + Copy>(items: impl IntoIterator<Item = (K, f64)>) -> Ve
     out
 }
 
-fn workforce(p: &Profile, counts: &[(&'static str, usize, i64)], rng: &mut StdRng) -> String {
-    let mut csv = String::from(if p.pay_bands {
-        "ethnicity,pay_band,senior_leadership,top_5_percent,headcount,fte\n"
+fn workforce(p: &Profile, counts: &[(&'static str, usize, i64)], k: usize, rng: &mut StdRng) -> String {
+    let by_cell = if k > 1 { "sex,age_band," } else { "" };
+    let mut csv = if p.pay_bands {
+        format!("ethnicity,pay_band,senior_leadership,top_5_percent,{by_cell}headcount,fte\n")
     } else {
-        "ethnicity,headcount,fte\n"
-    });
+        format!("ethnicity,{by_cell}headcount,fte\n")
+    };
+    // One line per split cell (just the row itself at London scale).
+    let mut line = |prefix: String, count: i64| {
+        if k == 1 {
+            let _ = writeln!(csv, "{prefix}{count},{:.1}", count as f64 * 0.92);
+            return;
+        }
+        for ((sex, age, _), n) in SPLIT_CELLS.iter().zip(split(count, k)) {
+            let _ = writeln!(csv, "{prefix}{sex},{age},{n},{:.1}", n as f64 * 0.92);
+        }
+    };
     if !p.pay_bands {
         for (code, n) in grouped(counts.iter().map(|(c, _, n)| (reported(c, p), *n as f64))) {
-            let _ = writeln!(csv, "{code},{n},{:.1}", n * 0.9);
+            line(format!("{code},"), n as i64);
         }
         return csv;
     }
@@ -157,7 +225,7 @@ fn workforce(p: &Profile, counts: &[(&'static str, usize, i64)], rng: &mut StdRn
             if is_senior && band < 5 {
                 continue;
             }
-            let _ = writeln!(csv, "{code},{band},{is_senior},{top},{count},{:.1}", count as f64 * 0.92);
+            line(format!("{code},{band},{is_senior},{top},"), count);
         }
     }
     csv
@@ -259,22 +327,26 @@ fn survey(counts: &[(&'static str, usize, i64)], rng: &mut StdRng) -> String {
 
 /// Every upload of the data set: each authority, each dataset, each period.
 pub fn submissions(periods: &[Period], seed: u64) -> Vec<DemoFile> {
-    let mut out = Vec::new();
-    for o in Organisation::all() {
-        let mut rng = StdRng::seed_from_u64(seed ^ (o.index() as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15));
-        let p = profile(o, &mut rng);
-        for (q, &period) in periods.iter().enumerate() {
-            let counts = headcounts(&p, q, &mut rng);
-            let files = [
-                (Dataset::Workforce, workforce(&p, &counts, &mut rng)),
-                (Dataset::Pay, pay(&counts, &mut rng)),
-                (Dataset::Recruitment, recruitment(&p, &counts, &mut rng)),
-                (Dataset::Casework, casework(&p, &counts, &mut rng)),
-                (Dataset::Progression, progression(&p, &counts, &mut rng)),
-                (Dataset::Survey, survey(&counts, &mut rng)),
-            ];
-            out.extend(files.into_iter().map(|(dataset, csv)| DemoFile { organisation: o, dataset, period, csv }));
-        }
+    Organisation::all().flat_map(|o| organisation_files(o, periods, seed, Scale::London)).collect()
+}
+
+/// One authority's uploads: each dataset, each period, at `scale`.
+pub fn organisation_files(o: Organisation, periods: &[Period], seed: u64, scale: Scale) -> Vec<DemoFile> {
+    let mut out = Vec::with_capacity(periods.len() * 6);
+    let mut rng = StdRng::seed_from_u64(seed ^ (o.index() as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+    let p = profile(o, &mut rng);
+    let k = scale.workforce_split(o);
+    for (q, &period) in periods.iter().enumerate() {
+        let counts = headcounts(&p, q, &mut rng);
+        let files = [
+            (Dataset::Workforce, workforce(&p, &counts, k, &mut rng)),
+            (Dataset::Pay, pay(&counts, &mut rng)),
+            (Dataset::Recruitment, recruitment(&p, &counts, &mut rng)),
+            (Dataset::Casework, casework(&p, &counts, &mut rng)),
+            (Dataset::Progression, progression(&p, &counts, &mut rng)),
+            (Dataset::Survey, survey(&counts, &mut rng)),
+        ];
+        out.extend(files.into_iter().map(|(dataset, csv)| DemoFile { organisation: o, dataset, period, csv }));
     }
     out
 }
@@ -311,6 +383,23 @@ mod tests {
             let r = validate(f.dataset, UploadFormat::Csv, Bytes::from(f.csv.clone()), &Limits::default());
             assert!(r.is_ok(), "{} {} {}: {:?}", f.organisation, f.dataset, f.period, r.err());
         }
+        // National volume: every workforce row split by sex and age band, the totals unchanged.
+        let total = |csv: &str| -> i64 {
+            let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+            let at = header.iter().position(|c| *c == "headcount").unwrap();
+            csv.lines().skip(1).map(|l| l.split(',').nth(at).unwrap().parse::<i64>().unwrap()).sum()
+        };
+        let o: Organisation = "E09000001".parse().unwrap();
+        let (london, national) =
+            (organisation_files(o, &periods, 7, Scale::London), organisation_files(o, &periods, 7, Scale::National));
+        assert_eq!(Organisation::all().map(|o| Scale::National.workforce_split(o)).sum::<usize>(), 350);
+        for (l, n) in london.iter().zip(&national).filter(|(l, _)| l.dataset == Dataset::Workforce) {
+            assert_eq!(n.csv.lines().count() - 1, (l.csv.lines().count() - 1) * 11);
+            assert_eq!(total(&l.csv), total(&n.csv));
+            let r = validate(n.dataset, UploadFormat::Csv, Bytes::from(n.csv.clone()), &Limits::default());
+            assert!(r.is_ok(), "{:?}", r.err());
+        }
+        assert_eq!(split(7, 10).iter().sum::<i64>(), 7);
         let pop = validate(Dataset::Population, UploadFormat::Csv, Bytes::from(population(7)), &Limits::default());
         assert_eq!(pop.unwrap().rows, 33 * 19);
     }

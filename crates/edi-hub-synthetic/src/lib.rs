@@ -7,5 +7,5 @@ pub mod files;
 pub mod generate;
 pub mod load;
 
-pub use generate::{DemoFile, population, submissions};
-pub use load::{MARKER, last_quarters, load, load_except};
+pub use generate::{DemoFile, Scale, organisation_files, population, submissions};
+pub use load::{MARKER, last_quarters, load, load_at_scale, load_except};

@@ -40,24 +40,59 @@ pub async fn load_except(
 ) -> anyhow::Result<usize> {
     let mut files = generate::submissions(periods, seed);
     files.retain(|f| !missing.contains(&(f.organisation, f.period)));
-    let mut submissions = Vec::with_capacity(files.len());
-    for f in files {
-        let bytes = Bytes::from(f.csv);
-        let sum = checksum(&bytes);
-        let table = validate(f.dataset, UploadFormat::Csv, bytes, &Limits::default()).map_err(|p| {
-            anyhow::anyhow!("generated {} {} {} is invalid: {p:?}", f.organisation, f.dataset, f.period)
-        })?;
-        submissions.push(NewSubmission {
-            organisation: f.organisation,
-            dataset: f.dataset,
-            period: f.period,
-            parquet: stored_parquet(&table, Some((f.organisation, f.period)))?,
-            rows: table.rows as u64,
-            checksum: sum,
-            by: Some("demo".into()),
-        });
-    }
+    let submissions = files.into_iter().map(prepare).collect::<anyhow::Result<Vec<_>>>()?;
     let n = store.submit_many(&submissions).await.context("storing the synthetic submissions")?;
+    finish(store, seed).await?;
+    Ok(n)
+}
+
+/// [`load`] at `scale`, one authority at a time (validation of each
+/// authority's files on two threads); returns the number of submissions
+/// and of rows stored.
+pub async fn load_at_scale(
+    store: &Store,
+    periods: &[Period],
+    seed: u64,
+    scale: generate::Scale,
+) -> anyhow::Result<(usize, u64)> {
+    let (mut n, mut rows) = (0, 0);
+    for o in Organisation::all() {
+        let files = generate::organisation_files(o, periods, seed, scale);
+        let half = files.len().div_ceil(2);
+        let (a, b) = files.split_at(half);
+        let (a, b) = std::thread::scope(|scope| {
+            let other = scope.spawn(|| b.iter().cloned().map(prepare).collect::<anyhow::Result<Vec<_>>>());
+            let mine = a.iter().cloned().map(prepare).collect::<anyhow::Result<Vec<_>>>();
+            (mine, other.join().map_err(|_| anyhow::anyhow!("generating the data set stopped")))
+        });
+        let mut submissions = a?;
+        submissions.extend(b??);
+        rows += submissions.iter().map(|s| s.rows).sum::<u64>();
+        n += store.submit_many(&submissions).await.context("storing the synthetic submissions")?;
+    }
+    finish(store, seed).await?;
+    Ok((n, rows))
+}
+
+/// A generated file validated like an upload and normalised to its stored form.
+fn prepare(f: generate::DemoFile) -> anyhow::Result<NewSubmission> {
+    let bytes = Bytes::from(f.csv);
+    let sum = checksum(&bytes);
+    let table = validate(f.dataset, UploadFormat::Csv, bytes, &Limits::default())
+        .map_err(|p| anyhow::anyhow!("generated {} {} {} is invalid: {p:?}", f.organisation, f.dataset, f.period))?;
+    Ok(NewSubmission {
+        organisation: f.organisation,
+        dataset: f.dataset,
+        period: f.period,
+        parquet: stored_parquet(&table, Some((f.organisation, f.period)))?,
+        rows: table.rows as u64,
+        checksum: sum,
+        by: Some("demo".into()),
+    })
+}
+
+/// The synthetic population table and the marker note.
+async fn finish(store: &Store, seed: u64) -> anyhow::Result<()> {
     let population = Bytes::from(generate::population(seed));
     let sum = checksum(&population);
     let table = validate(Dataset::Population, UploadFormat::Csv, population, &Limits::default())
@@ -72,5 +107,5 @@ pub async fn load_except(
         )
         .await
         .context("writing the synthetic-data note")?;
-    Ok(n)
+    Ok(())
 }

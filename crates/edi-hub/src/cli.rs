@@ -33,6 +33,13 @@ pub enum Command {
     /// Measure benchmark latency (uncached, cached, direct DataFusion) and
     /// cached throughput against a hello-world route on a generated data set.
     Bench(edi_hub_bench::BenchArgs),
+    /// Generate a SYNTHETIC store at London or national scale with every
+    /// quarter published, and print the benchmark questions as JSON (for
+    /// bench/compare.py).
+    BenchStore(edi_hub_bench::BenchStoreArgs),
+    /// Time requests against running hubs (latency percentiles, requests
+    /// per second) and print them as JSON (for bench/compare.py).
+    BenchHttp(edi_hub_bench::HttpArgs),
     /// Check a file offline with exactly the hub's upload validation; exits
     /// non-zero and lists every problem when it is not valid.
     Validate {
@@ -141,6 +148,10 @@ pub struct ServeArgs {
     /// withdrawal (small deployments), instead of on a steward's request or schedule.
     #[arg(long, env = "EDI_HUB_RELEASE_ON_UPLOAD", default_value_t = false)]
     pub release_on_upload: bool,
+    /// MiB of quarters' tables held in memory for queries; the least
+    /// recently used are dropped beyond it (and read again when asked for).
+    #[arg(long, env = "EDI_HUB_TABLE_CACHE_MB", default_value_t = edi_hub_query::DEFAULT_BUDGET_MB)]
+    pub table_cache_mb: usize,
 }
 
 impl ServeArgs {
@@ -151,6 +162,7 @@ impl ServeArgs {
             rate_limit: self.rate_limit,
             max_upload_bytes: self.max_upload_bytes,
             release_on_upload: self.release_on_upload,
+            table_cache_bytes: self.table_cache_mb.saturating_mul(1024 * 1024),
             ..ServerConfig::default()
         }
     }

@@ -53,6 +53,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             init_logging(LogFormat::Text, false);
             edi_hub_bench::run(&args).await
         }
+        Command::BenchStore(args) => {
+            init_logging(LogFormat::Text, false);
+            edi_hub_bench::run_store(&args).await
+        }
+        Command::BenchHttp(args) => {
+            init_logging(LogFormat::Text, false);
+            edi_hub_bench::run_http(&args).await
+        }
         Command::Validate { dataset, file } => match edi_hub_client::validate_file(dataset, &file)? {
             edi_hub_client::Checked::Valid(report) => {
                 println!("{report}");

@@ -1,0 +1,249 @@
+//! The unredacted figures of a query: each dataset's sums per organisation
+//! and period, the metric's DataFusion expressions evaluated over the
+//! tables held in memory, with what each release's protected pattern
+//! withholds.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use datafusion::arrow::array::{Array, AsArray};
+use datafusion::arrow::compute::cast;
+use datafusion::arrow::datatypes::{DataType, Float64Type};
+use datafusion::common::DFSchema;
+use datafusion::physical_expr::PhysicalExpr;
+use edi_hub_core::benchmark::{Figure, Withheld};
+use edi_hub_core::dataset::Dataset;
+use edi_hub_core::disclosure::Pattern;
+use edi_hub_core::metrics::{MetricDef, Params, SumDef};
+use edi_hub_core::table::stored_schema;
+use edi_hub_core::{Organisation, Period};
+use edi_hub_store::{Snapshot, SubmissionRecord};
+
+use crate::engine::Engine;
+use crate::plan;
+use crate::sources::{LoadedRelease, Source};
+use crate::tables::{GroupKey, Table, TableKey};
+use crate::{Error, Result};
+
+/// Per organisation and period: each sum, whether rows matched the filters,
+/// and whether the group can be counted from the codes reported.
+#[derive(Debug, Clone)]
+struct Sums {
+    values: Vec<f64>,
+    matched: bool,
+    countable: bool,
+}
+
+/// What one query has looked up of its source so far: each period's
+/// release pattern and each dataset and period's submissions read (looked
+/// up once per query, not once per organisation).
+#[derive(Default)]
+struct Read<'s> {
+    releases: HashMap<Period, Arc<LoadedRelease>>,
+    submissions: HashMap<(Dataset, Period), Vec<&'s SubmissionRecord>>,
+}
+
+impl Engine {
+    /// Unredacted inputs of every organisation with data in `periods`: an
+    /// organisation is left out when a dataset the metric needs has no rows
+    /// matching the filters, or reports the group at a level it cannot be
+    /// counted from.
+    pub(crate) async fn figures(
+        &self,
+        snapshot: &Snapshot,
+        metric: &MetricDef,
+        params: &Params,
+        periods: &[Period],
+        source: Source,
+    ) -> Result<Vec<Figure>> {
+        let inputs = metric.inputs();
+        let mut datasets: Vec<(Dataset, Vec<usize>)> = Vec::new();
+        for (i, input) in inputs.iter().enumerate() {
+            match datasets.iter_mut().find(|(d, _)| *d == input.dataset) {
+                Some((_, indices)) => indices.push(i),
+                None => datasets.push((input.dataset, vec![i])),
+            }
+        }
+        let mut results = Vec::with_capacity(datasets.len());
+        for (dataset, indices) in datasets {
+            let subset: Vec<SumDef> = indices.iter().map(|&i| inputs[i]).collect();
+            let sums = self.sums(snapshot, dataset, &subset, params, periods, source).await?;
+            results.push((dataset, indices, sums));
+        }
+        let Some((_, _, primary)) = results.iter().find(|(d, _, _)| *d != Dataset::Population) else {
+            return Ok(Vec::new());
+        };
+        let mut read = Read::default();
+        let mut out = Vec::new();
+        for &(organisation, period) in primary.keys() {
+            let Some(period) = period else { continue };
+            let mut x = vec![0.0; inputs.len()];
+            let complete = results.iter().all(|(dataset, indices, sums)| {
+                let key = (organisation, (*dataset != Dataset::Population).then_some(period));
+                match sums.get(&key) {
+                    Some(s) if s.matched && s.countable => {
+                        for (j, &i) in indices.iter().enumerate() {
+                            x[i] = s.values[j];
+                        }
+                        true
+                    }
+                    _ => false,
+                }
+            });
+            if complete {
+                let (hidden, release) =
+                    self.hidden(snapshot, &mut read, &inputs, params, organisation, period, source).await?;
+                out.push(Figure { organisation, period, inputs: x, hidden, release, revised: false });
+            }
+        }
+        out.sort_by_key(|f| (f.period, f.organisation));
+        Ok(out)
+    }
+
+    /// Per input of `metric`: whether the release's protected pattern of
+    /// the organisation's submission withholds it from other viewers (every
+    /// input, for current data: only its owner and stewards see it); and the
+    /// release the figure comes from (for current data: the latest release
+    /// when it holds exactly the current submissions read, else none).
+    #[allow(clippy::too_many_arguments)]
+    async fn hidden<'s>(
+        &self,
+        snapshot: &'s Snapshot,
+        read: &mut Read<'s>,
+        inputs: &[SumDef],
+        params: &Params,
+        organisation: Organisation,
+        period: Period,
+        source: Source,
+    ) -> Result<(Withheld, Option<u32>)> {
+        let everything = Withheld::per_input(vec![true; inputs.len()]);
+        if source == Source::Current {
+            let Some(latest) = Source::Released.release(snapshot, period) else { return Ok((everything, None)) };
+            let released = inputs.iter().filter(|i| i.dataset != Dataset::Population).all(|i| {
+                snapshot.current_of(organisation, i.dataset, period).is_some_and(|r| latest.submissions.contains(&r.id))
+            });
+            return Ok((everything, released.then_some(latest.release)));
+        }
+        let Some(release) = source.release(snapshot, period) else { return Ok((everything, None)) };
+        let loaded = match read.releases.get(&period) {
+            Some(l) => l.clone(),
+            None => {
+                let l = self.releases.of(&self.store, release).await?;
+                read.releases.insert(period, l.clone());
+                l
+            }
+        };
+        let mut hidden = Vec::with_capacity(inputs.len());
+        for input in inputs {
+            let submissions = read
+                .submissions
+                .entry((input.dataset, period))
+                .or_insert_with(|| source.submissions(snapshot, input.dataset, period));
+            let pattern = submissions.iter().find(|r| r.organisation == organisation).and_then(|r| loaded.table(&r.id));
+            hidden.push(Pattern::withholds(pattern, input, params));
+        }
+        Ok((Withheld::per_input(hidden), Some(release.release)))
+    }
+
+    /// The tables a source reads of a dataset for some periods (the
+    /// population table alone for `population`), built when not in memory.
+    async fn tables_of(
+        &self,
+        snapshot: &Snapshot,
+        dataset: Dataset,
+        periods: &[Period],
+        source: Source,
+    ) -> Result<Vec<Arc<Table>>> {
+        let mut wanted: Vec<(TableKey, Vec<String>)> = Vec::new();
+        if dataset == Dataset::Population {
+            if let Some(p) = &snapshot.population {
+                let key = TableKey { dataset, period: None, submissions: vec![p.id.clone()] };
+                wanted.push((key, vec![p.data_path.clone()]));
+            }
+        } else {
+            for &period in periods {
+                let mut read: Vec<(&str, &str)> = source
+                    .submissions(snapshot, dataset, period)
+                    .into_iter()
+                    .map(|s| (s.id.as_str(), s.data_path.as_str()))
+                    .collect();
+                if read.is_empty() {
+                    continue;
+                }
+                // By id, so every source reading the same submissions shares one table.
+                read.sort_unstable();
+                let key = TableKey {
+                    dataset,
+                    period: Some(period),
+                    submissions: read.iter().map(|(id, _)| id.to_string()).collect(),
+                };
+                wanted.push((key, read.iter().map(|(_, path)| path.to_string()).collect()));
+            }
+        }
+        // A trend's quarters are built at once when none is in memory.
+        futures::future::try_join_all(wanted.into_iter().map(|(key, paths)| self.tables.get(&self.store, key, paths)))
+            .await
+    }
+
+    /// Runs the inputs (all over one dataset) per organisation and period
+    /// (per organisation alone for `population`): the metric's terms,
+    /// planned by DataFusion once per query, evaluated over each table in
+    /// memory and summed per group.
+    async fn sums(
+        &self,
+        snapshot: &Snapshot,
+        dataset: Dataset,
+        inputs: &[SumDef],
+        params: &Params,
+        periods: &[Period],
+        source: Source,
+    ) -> Result<HashMap<GroupKey, Sums>> {
+        let tables = self.tables_of(snapshot, dataset, periods, source).await?;
+        if tables.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let schema = DFSchema::try_from(stored_schema(dataset))?;
+        let mut terms = Vec::with_capacity(inputs.len() + 2);
+        for term in plan::terms(dataset, inputs, params)? {
+            terms.push(self.ctx.create_physical_expr(term, &schema)?);
+        }
+        let mut out = HashMap::new();
+        for table in &tables {
+            sum_terms(table, &terms, inputs.len(), &mut out)?;
+        }
+        Ok(out)
+    }
+}
+
+/// Adds up each term per group of `table` into `out`: the first `n` terms
+/// are the inputs' values, then the matching and straddling rows.
+fn sum_terms(
+    table: &Table,
+    terms: &[Arc<dyn PhysicalExpr>],
+    n: usize,
+    out: &mut HashMap<GroupKey, Sums>,
+) -> Result<()> {
+    let rows = table.batch.num_rows();
+    let groups = table.groups.len();
+    let mut totals = vec![vec![0.0f64; groups]; terms.len()];
+    for (term, total) in terms.iter().zip(totals.iter_mut()) {
+        let values = term.evaluate(&table.batch)?.into_array(rows)?;
+        let values = cast(&values, &DataType::Float64).map_err(|e| Error::Layout(e.to_string()))?;
+        let values = values.as_primitive::<Float64Type>();
+        for (r, &g) in table.group_of_row.iter().enumerate() {
+            // As SQL's SUM: a null term adds nothing.
+            if values.is_valid(r) {
+                total[g as usize] += values.value(r);
+            }
+        }
+    }
+    for (g, key) in table.groups.iter().enumerate() {
+        let sums = out.entry(*key).or_insert_with(|| Sums { values: vec![0.0; n], matched: false, countable: true });
+        for (i, value) in sums.values.iter_mut().enumerate() {
+            *value += totals[i][g];
+        }
+        sums.matched |= totals[n][g] > 0.0;
+        sums.countable &= totals[n + 1][g] == 0.0;
+    }
+    Ok(())
+}
