@@ -7,9 +7,11 @@
 //! count whose interval holds fewer than `protection + 1` whole numbers is
 //! pinned down: a leak.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 
 use good_lp::{Expression, ResolutionError, Solution, SolverModel, Variable, constraint, microlp, variable, variables};
+
+use crate::blocks::{Blocks, split};
 
 /// `sum(coefficient * atom) = value`, within `tolerance` (rates are published
 /// as decimals, so their equations hold up to rounding).
@@ -88,8 +90,30 @@ impl Interval {
 #[error("the published figures are inconsistent with each other: {0}")]
 pub struct AuditError(pub String);
 
-/// The feasible interval of each check under the published equations.
+/// The feasible interval of each check under the published equations,
+/// each solved over its own block ([`crate::blocks`]).
 pub fn intervals(atoms: usize, equations: &[Equation], checks: &[Check]) -> Result<Vec<Interval>, AuditError> {
+    let mut blocks = Blocks::new(atoms, equations);
+    for c in checks {
+        blocks.join(c.atoms.iter().copied());
+    }
+    let roots: Vec<Option<usize>> = checks.iter().map(|c| c.atoms.first().map(|&a| blocks.find(a))).collect();
+    let subs = split(&mut blocks, atoms, equations, None);
+    checks
+        .iter()
+        .zip(roots)
+        .map(|(c, root)| match root.and_then(|r| subs.get(&r)) {
+            Some(sub) => {
+                let local = Check { atoms: sub.map_atoms(&c.atoms), ..c.clone() };
+                Ok(whole_intervals(sub.unknowns, &sub.equations, std::slice::from_ref(&local))?.remove(0))
+            }
+            None => Ok(Interval { what: c.what.clone(), value: c.value, low: 0.0, high: Some(0.0) }),
+        })
+        .collect()
+}
+
+/// [`intervals`] over the whole system at once.
+fn whole_intervals(atoms: usize, equations: &[Equation], checks: &[Check]) -> Result<Vec<Interval>, AuditError> {
     checks
         .iter()
         .map(|c| {
@@ -102,10 +126,17 @@ pub fn intervals(atoms: usize, equations: &[Equation], checks: &[Check]) -> Resu
 }
 
 /// The smallest and largest values of `sum(coefficient * atom)` under the
-/// published equations (infinite when unbounded).
+/// published equations (infinite when unbounded), over the block of `terms`.
 pub fn bounds(atoms: usize, equations: &[Equation], terms: &[(usize, f64)]) -> Result<(f64, f64), AuditError> {
-    let low = solve(atoms, equations, terms, false)?.unwrap_or(f64::NEG_INFINITY);
-    let high = solve(atoms, equations, terms, true)?.unwrap_or(f64::INFINITY);
+    let Some(&(first, _)) = terms.first() else { return Ok((0.0, 0.0)) };
+    let mut blocks = Blocks::new(atoms, equations);
+    blocks.join(terms.iter().map(|t| t.0));
+    let root = blocks.find(first);
+    let subs = split(&mut blocks, atoms, equations, Some(&[root]));
+    let sub = &subs[&root];
+    let terms = sub.map(terms);
+    let low = solve(sub.unknowns, &sub.equations, &terms, false)?.unwrap_or(f64::NEG_INFINITY);
+    let high = solve(sub.unknowns, &sub.equations, &terms, true)?.unwrap_or(f64::INFINITY);
     Ok((low, high))
 }
 
@@ -125,6 +156,54 @@ pub fn leaks(
     checks: &[Check],
     protection: u32,
 ) -> Result<Vec<Interval>, AuditError> {
+    leaks_near(atoms, equations, checks, protection, None)
+}
+
+/// [`leaks`], block by block ([`crate::blocks`]); with `near`, only the
+/// checks in the blocks of those unknowns (what a new equation over them
+/// can change).
+pub fn leaks_near(
+    atoms: usize,
+    equations: &[Equation],
+    checks: &[Check],
+    protection: u32,
+    near: Option<&[usize]>,
+) -> Result<Vec<Interval>, AuditError> {
+    let mut blocks = Blocks::new(atoms, equations);
+    for c in checks {
+        blocks.join(c.atoms.iter().copied());
+    }
+    let wanted: Option<Vec<usize>> = near.map(|n| n.iter().map(|&u| blocks.find(u)).collect());
+    let mut by_root: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for (i, c) in checks.iter().enumerate() {
+        let Some(&first) = c.atoms.first() else { continue };
+        let root = blocks.find(first);
+        if wanted.as_ref().is_none_or(|w| w.contains(&root)) {
+            by_root.entry(root).or_default().push(i);
+        }
+    }
+    let roots: Vec<usize> = by_root.keys().copied().collect();
+    let subs = split(&mut blocks, atoms, equations, Some(&roots));
+    let mut found: Vec<(usize, Interval)> = Vec::new();
+    for (root, list) in by_root {
+        let sub = &subs[&root];
+        let local: Vec<Check> =
+            list.iter().map(|&i| Check { atoms: sub.map_atoms(&checks[i].atoms), ..checks[i].clone() }).collect();
+        for (i, interval) in whole_leaks(sub.unknowns, &sub.equations, &local, protection)? {
+            found.push((list[i], interval));
+        }
+    }
+    found.sort_by_key(|f| f.0);
+    Ok(found.into_iter().map(|f| f.1).collect())
+}
+
+/// [`leaks`] over one system at once: (index of the check, its interval).
+fn whole_leaks(
+    atoms: usize,
+    equations: &[Equation],
+    checks: &[Check],
+    protection: u32,
+) -> Result<Vec<(usize, Interval)>, AuditError> {
     let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
     let mut witnesses: Vec<Vec<f64>> = Vec::new();
     for _ in 0..WITNESSES {
@@ -138,16 +217,17 @@ pub fn leaks(
             witnesses.push(point);
         }
     }
-    let open: Vec<Check> = checks
-        .iter()
-        .filter(|c| {
+    let open: Vec<usize> = (0..checks.len())
+        .filter(|&i| {
+            let c = &checks[i];
             let values = witnesses.iter().map(|w| c.atoms.iter().map(|&a| w[a]).sum::<f64>());
             let (lo, hi) = values.fold((c.value as f64, c.value as f64), |(lo, hi), v| (lo.min(v), hi.max(v)));
             hi - lo < f64::from(protection) + 1e-6
         })
-        .cloned()
         .collect();
-    Ok(intervals(atoms, equations, &open)?.into_iter().filter(|i| i.pinned(protection)).collect())
+    let list: Vec<Check> = open.iter().map(|&i| checks[i].clone()).collect();
+    let found = whole_intervals(atoms, equations, &list)?;
+    Ok(open.into_iter().zip(found).filter(|(_, i)| i.pinned(protection)).collect())
 }
 
 /// A feasible point minimising `weights . x` (`None` if the solver finds none).

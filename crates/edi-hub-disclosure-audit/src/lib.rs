@@ -6,6 +6,7 @@
 //! interval of every sensitive count (`good_lp` with the pure-Rust
 //! `microlp` solver, which live only in this crate).
 //!
+//! - [`blocks`]: a system split into independent blocks (each solved alone);
 //! - [`equations`]: the linear system and the interval of each check;
 //! - [`published`]: one organisation's published figures as equations;
 //! - [`releases`]: one organisation over every release of a quarter (a
@@ -18,6 +19,7 @@
 //! path shows against counts worked out from the raw rows, sharing none of
 //! the atoms and count keys the pattern and this audit are built on.
 
+pub mod blocks;
 pub mod equations;
 pub mod pooled;
 pub mod published;

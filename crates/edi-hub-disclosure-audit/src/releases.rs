@@ -20,7 +20,7 @@ use edi_hub_core::disclosure::pattern::Pattern;
 use edi_hub_core::organisation::Organisation;
 use edi_hub_core::period::Period;
 
-use crate::equations::{AuditError, Check, Equation, Equations, Interval, bounds, leaks};
+use crate::equations::{AuditError, Check, Equation, Equations, Interval, bounds, leaks, leaks_near};
 use crate::published::{ProtectedSubmission, published, sensitive_checks};
 
 /// One version of one of the organisation's tables (a submission).
@@ -143,7 +143,8 @@ impl Linked {
     }
 
     /// The sensitive counts pinned down by what the releases published,
-    /// and, when given, by knowing `extra` too.
+    /// and, when given, by knowing `extra` too (then only counts in the
+    /// blocks of `extra`'s unknowns are checked: it changes nothing else).
     pub fn leaks(&self, extra: Option<Bound>, protection: u32) -> Result<Vec<Interval>, AuditError> {
         let Some(Bound { terms, low, high }) = extra else {
             return leaks(self.unknowns, &self.equations, &self.checks, protection);
@@ -166,7 +167,8 @@ impl Linked {
             (false, true) => with(1.0, high),
             (false, false) => {}
         }
-        leaks(unknowns, &equations, &self.checks, protection)
+        let near: Vec<usize> = terms.iter().map(|t| t.0).collect();
+        leaks_near(unknowns, &equations, &self.checks, protection, Some(&near))
     }
 }
 
