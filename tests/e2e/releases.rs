@@ -161,3 +161,38 @@ async fn release_on_upload_publishes_every_accepted_change() {
     let releases = log["events"].as_array().unwrap().iter().filter(|e| e["action"] == "release_on_upload").count();
     assert_eq!(releases, 3, "{log}");
 }
+
+/// A hub restarted with another smallest count serves nothing of a quarter
+/// released under the old one (503 saying what to do, never the old
+/// pattern), and its steward can release the quarter again under the new one.
+#[tokio::test]
+async fn a_release_protected_for_another_k_is_not_served_until_released_again() {
+    let hub = TestHub::collecting().await;
+    for org in ORGS {
+        hub.submit_csv(org, "workforce", PERIOD, &table(12, 5)).await;
+    }
+    let steward = hub.steward().await;
+    assert_eq!(publish(&hub, &steward).await.status(), 201);
+    let dir = hub.stop().await;
+    let config = edi_hub_api::ServerConfig {
+        rate_limit: 0,
+        policy: edi_hub_core::disclosure::Policy { min_count: 15 },
+        ..Default::default()
+    };
+    let hub = TestHub::start_in(dir, config).await;
+    let (analyst, steward) = (hub.analyst().await, hub.steward().await);
+    let path = format!("/api/v1/benchmarks/workforce_share?period={PERIOD}&group=black&pay_band=4");
+    let refused = hub.get(&path, &analyst).await;
+    assert_eq!(refused.status(), 503);
+    let detail = refused.json::<Value>().await.unwrap()["detail"].as_str().unwrap().to_string();
+    assert!(detail.contains("k = 10") && detail.contains("k = 15") && detail.contains("releases"), "{detail}");
+    // Nothing changed but the rule: the steward may still publish, and release 2 is served.
+    let r = publish(&hub, &steward).await;
+    assert_eq!(r.status(), 201);
+    let answer = share(&hub, &analyst).await;
+    let shown = row(&answer, ORGS[1]).expect("released row");
+    assert_eq!(shown["release"], 2);
+    // Black staff (12) are now below k = 15: withheld.
+    assert!(shown["value"].is_null(), "{shown}");
+    assert_eq!(publish(&hub, &steward).await.status(), 409);
+}

@@ -218,6 +218,7 @@ impl From<edi_hub_query::Error> for ApiError {
     fn from(e: edi_hub_query::Error) -> Self {
         match e {
             edi_hub_query::Error::Store(s) => s.into(),
+            e @ edi_hub_query::Error::ReleasePolicy { .. } => ApiError::unavailable(e.to_string()),
             other => ApiError::internal(other),
         }
     }

@@ -10,11 +10,11 @@ use edi_hub_core::benchmark::{ExactPools, Figure, Row, Sources, assemble_from};
 use edi_hub_core::disclosure::Pattern;
 use edi_hub_core::disclosure::{Policy, Viewer};
 use edi_hub_core::metrics::{MetricDef, Params};
-use edi_hub_store::{PeriodState, Snapshot, Store, SubmissionRecord};
+use edi_hub_store::{PeriodState, ReleaseRecord, Snapshot, Store, SubmissionRecord};
 
 use crate::cache::{AnswerCache, Lookup, QueryKey};
 use crate::patterns::Patterns;
-use crate::sources::{Releases, Source};
+use crate::sources::{LoadedRelease, Releases, Source};
 use crate::tables::{DEFAULT_BUDGET_MB, TableStats, Tables};
 use crate::{Error, Result};
 
@@ -106,6 +106,22 @@ impl Engine {
         self.policy
     }
 
+    /// The pattern of `release` to serve: only one protected under the
+    /// hub's own smallest count (a hub restarted with another `--min-count`
+    /// serves nothing of a quarter until it is released again).
+    pub(crate) async fn served_release(&self, release: &ReleaseRecord) -> Result<Arc<LoadedRelease>> {
+        let loaded = self.releases.of(&self.store, release).await?;
+        if loaded.pattern.min_count != self.policy.min_count {
+            return Err(Error::ReleasePolicy {
+                period: release.period,
+                release: release.release,
+                protected: loaded.pattern.min_count,
+                serving: self.policy.min_count,
+            });
+        }
+        Ok(loaded)
+    }
+
     /// An engine whose summary rows pool only the members whose figures
     /// are shown (as before releases worked out pooled sums): for comparison.
     pub fn pooling_shown_members_only(mut self) -> Engine {
@@ -146,7 +162,7 @@ impl Engine {
         let mut exact = ExactPools::none(params);
         for &period in periods {
             if let Some(release) = Source::Released.release(&snapshot, period).filter(|_| self.exact_pools) {
-                let loaded = self.releases.of(&self.store, release).await?;
+                let loaded = self.served_release(release).await?;
                 for input in metric.inputs() {
                     exact.insert(period, Arc::new(loaded.pattern.pooled(input.dataset)));
                 }

@@ -20,6 +20,13 @@ pub enum Error {
     /// are checked before planning).
     #[error("filter {column}={value} cannot be planned")]
     Filter { column: &'static str, value: &'static str },
+    /// A release was protected for another smallest count than the hub
+    /// serves: nothing of it is shown until the quarter is released again
+    /// under the hub's own rule (fails closed).
+    #[error(
+        "release {release} of {period} was protected for k = {protected}, but this hub serves k = {serving}: a steward publishes the quarter again (POST /api/v1/periods/{period}/releases) or the hub is started with --min-count {protected}"
+    )]
+    ReleasePolicy { period: edi_hub_core::Period, release: u32, protected: i64, serving: i64 },
 }
 
 /// Result of query operations.

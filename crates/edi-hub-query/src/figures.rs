@@ -128,7 +128,12 @@ impl Engine {
         let loaded = match read.releases.get(&period) {
             Some(l) => l.clone(),
             None => {
-                let l = self.releases.of(&self.store, release).await?;
+                // Only the latest release is shown; the one before it only
+                // tells whether a figure was revised.
+                let l = match source {
+                    Source::Released => self.served_release(release).await?,
+                    _ => self.releases.of(&self.store, release).await?,
+                };
                 read.releases.insert(period, l.clone());
                 l
             }

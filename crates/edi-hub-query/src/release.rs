@@ -67,7 +67,11 @@ impl Engine {
             let ids: BTreeSet<&str> = current.iter().map(|r| r.id.as_str()).collect();
             let latest = record.and_then(|p| p.latest());
             let unchanged = match latest {
-                Some(l) => l.submissions.iter().map(String::as_str).collect::<BTreeSet<_>>() == ids,
+                // The same submissions, protected under the hub's own smallest count.
+                Some(l) => {
+                    l.submissions.iter().map(String::as_str).collect::<BTreeSet<_>>() == ids
+                        && self.releases.of(self.store(), l).await?.pattern.min_count == self.policy().min_count
+                }
                 None => ids.is_empty(),
             };
             if unchanged {
