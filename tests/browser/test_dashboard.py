@@ -44,7 +44,7 @@ ARGS = [
 ]
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
-VIEWS = ["metric", "trend", "payband", "profile", "coverage", "upload"]
+VIEWS = ["metric", "trend", "payband", "profile", "report", "coverage", "upload"]
 SUPPRESSED_TEXT = "suppressed to protect individuals"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 BINARY = os.environ.get("EDI_HUB_BINARY", "target/debug/edi-hub")
