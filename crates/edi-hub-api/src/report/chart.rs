@@ -12,9 +12,9 @@ use super::html::esc;
 use super::{Measure, Shown, format_value, shown};
 
 const WIDTH: f64 = 360.0;
-const LABEL_END: f64 = 110.0;
-const PLOT_START: f64 = 118.0;
-const PLOT_END: f64 = 300.0;
+const LABEL_END: f64 = 126.0;
+const PLOT_START: f64 = 132.0;
+const PLOT_END: f64 = 306.0;
 const VALUE_END: f64 = 356.0;
 const ROW: f64 = 18.0;
 const TOP: f64 = 6.0;

@@ -236,12 +236,21 @@ fn summary(out: &mut String, report: &Report, measures: &[Measure]) {
 
 fn measures_table(out: &mut String, report: &Report, measures: &[Measure], scopes: &[Scope]) {
     let org = report.organisation;
+    let groups: std::collections::BTreeSet<&str> = measures.iter().filter_map(|m| m.parameter("group")).collect();
+    let one_group = match (groups.len(), groups.first()) {
+        (1, Some(g)) => Some(*g),
+        _ => None,
+    };
+    let about_group = one_group
+        .map(|g| format!(", for {}", sentence::group_phrase(g).trim_start_matches("the ")))
+        .unwrap_or_default();
     let _ = write!(
         out,
-        "<section class=\"report-measures\" aria-labelledby=\"measures-heading\">\n<h2 id=\"measures-heading\">Every measure beside London and {}'s comparison groups</h2>\n<div class=\"table-wrap\"><table id=\"report-table\">\n<caption>{}, {}: each measure at its default settings</caption>\n<thead><tr><th scope=\"col\">Measure</th><th scope=\"col\" class=\"num\">{}</th><th scope=\"col\" class=\"num\">Rank</th><th scope=\"col\" class=\"num\">95% interval</th><th scope=\"col\">Compared with London</th>",
+        "<section class=\"report-measures\" aria-labelledby=\"measures-heading\">\n<h2 id=\"measures-heading\">Every measure beside London and {}'s comparison groups</h2>\n<div class=\"table-wrap\" role=\"region\" aria-labelledby=\"report-table-caption\" tabindex=\"0\"><table id=\"report-table\">\n<caption id=\"report-table-caption\">{}, {}: each measure at its default settings{}</caption>\n<thead><tr><th scope=\"col\">Measure</th><th scope=\"col\" class=\"num\">{}</th><th scope=\"col\" class=\"num\">Rank</th><th scope=\"col\" class=\"num\">95% interval</th><th scope=\"col\">Compared with London</th>",
         esc(org.name()),
         esc(org.name()),
         esc(&report.period.to_string()),
+        esc(&about_group),
         esc(org.name()),
     );
     for s in scopes {
@@ -249,7 +258,10 @@ fn measures_table(out: &mut String, report: &Report, measures: &[Measure], scope
     }
     out.push_str("</tr></thead>\n<tbody>\n");
     for m in measures {
-        let detail = [describe(&m.parameters), direction_text(m.metric.direction).to_string()]
+        // The ethnic group is named once, in the caption, when every measure is about the same one.
+        let shown_parameters: Vec<(&str, &str)> =
+            m.parameters.iter().copied().filter(|(n, _)| !(one_group.is_some() && *n == "group")).collect();
+        let detail = [describe(&shown_parameters), direction_text(m.metric.direction).to_string()]
             .into_iter()
             .filter(|s| !s.is_empty())
             .collect::<Vec<_>>()
@@ -320,7 +332,7 @@ fn targets(out: &mut String, targets: &[Target]) {
         out.push_str("<p id=\"report-no-targets\">No targets are recorded for this borough, or none is shared with you.</p>\n</section>\n");
         return;
     }
-    out.push_str("<div class=\"table-wrap\"><table id=\"report-targets\">\n<caption>Targets, the latest value and whether the trend is on track</caption>\n<thead><tr><th scope=\"col\">Measure</th><th scope=\"col\" class=\"num\">Target</th><th scope=\"col\">By</th><th scope=\"col\" class=\"num\">Latest</th><th scope=\"col\">Status</th><th scope=\"col\">Visible to</th></tr></thead>\n<tbody>\n");
+    out.push_str("<div class=\"table-wrap\" role=\"region\" aria-labelledby=\"report-targets-caption\" tabindex=\"0\"><table id=\"report-targets\">\n<caption id=\"report-targets-caption\">Targets, the latest value and whether the trend is on track</caption>\n<thead><tr><th scope=\"col\">Measure</th><th scope=\"col\" class=\"num\">Target</th><th scope=\"col\">By</th><th scope=\"col\" class=\"num\">Latest</th><th scope=\"col\">Status</th><th scope=\"col\">Visible to</th></tr></thead>\n<tbody>\n");
     for t in targets {
         let metric = CATALOGUE.iter().find(|m| m.id == t.metric);
         let unit = metric.map_or("", |m| m.unit);
@@ -339,7 +351,7 @@ fn targets(out: &mut String, targets: &[Target]) {
         };
         let _ = writeln!(
             out,
-            "<tr data-target=\"{}\"><th scope=\"row\">{}<br><small>{}</small></th><td class=\"num\" data-column=\"target\">{}</td><td data-column=\"by\">{}</td><td class=\"num\" data-column=\"latest\">{}</td><td data-column=\"status\"><span class=\"badge {}\">{}</span></td><td data-column=\"visibility\">{}</td></tr>",
+            "<tr data-target=\"{}\"><th scope=\"row\">{}<br><small>{}</small></th><td class=\"num\" data-column=\"target\">{}</td><td class=\"nowrap\" data-column=\"by\">{}</td><td class=\"num\" data-column=\"latest\">{}</td><td data-column=\"status\"><span class=\"badge {}\">{}</span></td><td data-column=\"visibility\">{}</td></tr>",
             esc(&t.id),
             esc(title),
             esc(&describe(&parameters)),

@@ -10,7 +10,7 @@ use edi_hub_core::{Organisation, benchmark::Row};
 use super::{Measure, Shown, format_value, shown};
 
 /// The group a measure is about, as a phrase: "Black, Asian and Multi-ethnic groups".
-fn group_phrase(code: &str) -> String {
+pub fn group_phrase(code: &str) -> String {
     match code {
         ethnicity::ETHNIC_MINORITY => "Black, Asian and Multi-ethnic groups".into(),
         code => format!("the {} group", ethnicity::label(code).unwrap_or(code)),
