@@ -21,6 +21,12 @@ python=target/pyenv/bin/python
 # tests/browser/axe/package-lock.json (installed under target/, reinstalled
 # when the lock file changes).
 axe=target/axe
+if ! command -v npm > /dev/null; then
+  echo "installing Debian's npm package for axe-core"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends npm > /dev/null
+fi
 if [ ! -f "$axe/node_modules/axe-core/axe.min.js" ] || ! cmp -s tests/browser/axe/package-lock.json "$axe/package-lock.json"; then
   rm -rf "$axe"
   mkdir -p "$axe"

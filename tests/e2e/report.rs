@@ -218,7 +218,7 @@ async fn the_report_shows_the_profiles_figures_for_each_caller() {
         analyst.get("own suppressed").is_some_and(|n| *n > 0),
         "the analyst's report withholds some of Islington's figures"
     );
-    assert!(member.get("own suppressed").is_none(), "Islington sees its own figures in full");
+    assert!(!member.contains_key("own suppressed"), "Islington sees its own figures in full");
     assert!(steward.keys().all(|k| !k.ends_with("suppressed")), "a steward sees every figure");
     assert!(member["own value"] > analyst["own value"]);
 

@@ -11,7 +11,6 @@ use super::{
     Measure, Report, Shown, chart, comparators, format_value, parameter_label, parameter_name, quarter_text, sentence,
     shown,
 };
-use crate::handlers::{Target, TargetStatus, TargetVisibility};
 
 /// The report's stylesheet (screen and print), inlined in the document.
 pub const STYLE: &str = include_str!("../../assets/report/report.css");
@@ -177,9 +176,9 @@ pub fn document(report: &Report) -> String {
         "<!doctype html>\n<html lang=\"en-GB\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{} · EDI Hub</title>\n<style>\n{STYLE}</style>\n</head>\n<body>\n",
         esc(&title)
     );
-    let _ = write!(
+    let _ = writeln!(
         out,
-        "<article class=\"report\" id=\"report\" data-organisation=\"{}\" data-period=\"{}\">\n",
+        "<article class=\"report\" id=\"report\" data-organisation=\"{}\" data-period=\"{}\">",
         esc(org.code()),
         esc(&report.period.to_string())
     );
@@ -187,7 +186,7 @@ pub fn document(report: &Report) -> String {
     summary(&mut out, report, &measures);
     measures_table(&mut out, report, &measures, &scopes);
     charts(&mut out, report, &measures, &scopes);
-    targets(&mut out, report.targets);
+    super::targets::section(&mut out, report.targets);
     about(&mut out, report, &scopes);
     out.push_str("</article>\n</body>\n</html>\n");
     out
@@ -306,64 +305,6 @@ fn charts(out: &mut String, report: &Report, measures: &[Measure], scopes: &[Sco
         out.push_str(&chart::figure(i, m, report.organisation, scopes));
     }
     out.push_str("</div>\n</section>\n");
-}
-
-fn status_text(status: TargetStatus) -> &'static str {
-    match status {
-        TargetStatus::Achieved => "achieved",
-        TargetStatus::OnTrack => "on track",
-        TargetStatus::OffTrack => "off track",
-        TargetStatus::NoData => "no data",
-    }
-}
-
-fn status_id(status: TargetStatus) -> &'static str {
-    match status {
-        TargetStatus::Achieved => "achieved",
-        TargetStatus::OnTrack => "on_track",
-        TargetStatus::OffTrack => "off_track",
-        TargetStatus::NoData => "no_data",
-    }
-}
-
-fn targets(out: &mut String, targets: &[Target]) {
-    out.push_str("<section class=\"report-targets\" aria-labelledby=\"targets-heading\">\n<h2 id=\"targets-heading\">Progress against action-plan targets</h2>\n");
-    if targets.is_empty() {
-        out.push_str("<p id=\"report-no-targets\">No targets are recorded for this borough, or none is shared with you.</p>\n</section>\n");
-        return;
-    }
-    out.push_str("<div class=\"table-wrap\" role=\"region\" aria-labelledby=\"report-targets-caption\" tabindex=\"0\"><table id=\"report-targets\">\n<caption id=\"report-targets-caption\">Targets, the latest value and whether the trend is on track</caption>\n<thead><tr><th scope=\"col\">Measure</th><th scope=\"col\" class=\"num\">Target</th><th scope=\"col\">By</th><th scope=\"col\" class=\"num\">Latest</th><th scope=\"col\">Status</th><th scope=\"col\">Visible to</th></tr></thead>\n<tbody>\n");
-    for t in targets {
-        let metric = CATALOGUE.iter().find(|m| m.id == t.metric);
-        let unit = metric.map_or("", |m| m.unit);
-        let title = metric.map_or(t.metric.as_str(), |m| m.title);
-        let parameters: Vec<(&str, &str)> = t.parameters.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-        let latest = match &t.latest {
-            None => "no data".to_string(),
-            Some(l) => {
-                let value = l.value.map_or_else(|| "–".to_string(), |v| format_value(v, unit));
-                format!("{value} ({})", l.period)
-            }
-        };
-        let visibility = match t.visibility {
-            TargetVisibility::Private => "this borough and data stewards",
-            TargetVisibility::Shared => "everyone signed in",
-        };
-        let _ = writeln!(
-            out,
-            "<tr data-target=\"{}\"><th scope=\"row\">{}<br><small>{}</small></th><td class=\"num\" data-column=\"target\">{}</td><td class=\"nowrap\" data-column=\"by\">{}</td><td class=\"num\" data-column=\"latest\">{}</td><td data-column=\"status\"><span class=\"badge {}\">{}</span></td><td data-column=\"visibility\">{}</td></tr>",
-            esc(&t.id),
-            esc(title),
-            esc(&describe(&parameters)),
-            esc(&format_value(t.target, unit)),
-            esc(&t.by),
-            esc(&latest),
-            status_id(t.status),
-            status_text(t.status),
-            visibility,
-        );
-    }
-    out.push_str("</tbody>\n</table></div>\n<p class=\"note\">Latest: the borough's most recent figure you may see, up to this quarter; a figure withheld from you shows as – and its target as no data. On track: a straight line through the quarterly figures reaches the target by its quarter.</p>\n</section>\n");
 }
 
 fn about(out: &mut String, report: &Report, scopes: &[Scope]) {

@@ -8,6 +8,7 @@
 mod chart;
 mod html;
 mod sentence;
+mod targets;
 
 use chrono::{DateTime, Utc};
 use edi_hub_core::benchmark::{Column, Row, Scope};
