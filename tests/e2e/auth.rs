@@ -40,6 +40,9 @@ fn request_for(
         ("GET", "/api/v1/organisations/{organisation}/profile") => {
             ("/api/v1/organisations/E09000012/profile?period=2025-Q1".into(), None, String::new())
         }
+        ("GET", "/api/v1/organisations/{organisation}/report") => {
+            ("/api/v1/organisations/E09000012/report?period=2025-Q1".into(), None, String::new())
+        }
         ("GET", "/api/v1/organisations/{organisation}/targets") => {
             ("/api/v1/organisations/E09000012/targets".into(), None, String::new())
         }
@@ -79,6 +82,10 @@ async fn the_authorisation_matrix_holds() {
     let steward = hub.steward().await;
     let revoked = hub.analyst().await;
     assert!(hub.store.tokens().revoke(revoked.split('_').nth(1).unwrap()).await.unwrap());
+    // A published quarter, so that every caller may read its report.
+    hub.submit_csv("E09000012", "workforce", "2025-Q1", fixtures::WORKFORCE).await;
+    let r = hub.client.post(hub.url("/api/v1/periods/2025-Q1/releases")).bearer_auth(&steward).send().await.unwrap();
+    assert_eq!(r.status(), 201);
     let mut checked = 0;
     for route in TABLE {
         for caller in Caller::ALL {

@@ -20,6 +20,7 @@ mod operations;
 mod process;
 mod releases;
 mod replicas;
+mod report;
 mod s3;
 mod safety;
 mod support;

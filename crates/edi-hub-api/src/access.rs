@@ -95,6 +95,7 @@ pub const TABLE: &[Route] = &[
     route("GET", "/api/v1/metrics", Access::AnyToken, 200),
     route("GET", "/api/v1/benchmarks/{metric}", Access::AnyToken, 200),
     route("GET", "/api/v1/organisations/{organisation}/profile", Access::AnyToken, 200),
+    route("GET", "/api/v1/organisations/{organisation}/report", Access::AnyToken, 200),
     route("GET", "/api/v1/organisations/{organisation}/targets", Access::AnyToken, 200),
     route(
         "POST",
@@ -153,6 +154,11 @@ fn cell(route: &Route, caller: CallerKind) -> String {
         s if caller == CallerKind::Steward && route.path.starts_with("/api/v1/benchmarks") => {
             format!("{s} (unredacted)")
         }
+        s if route.path.ends_with("/report") => match caller {
+            CallerKind::OwnSubmitter => format!("{s} (its own figures in full, provisional ones too)"),
+            CallerKind::Steward => format!("{s} (unredacted, provisional ones too)"),
+            _ => format!("{s} (published quarters only)"),
+        },
         s if matches!(caller, CallerKind::OtherSubmitter | CallerKind::Analyst)
             && route.method == "GET"
             && route.path.ends_with("/targets") =>

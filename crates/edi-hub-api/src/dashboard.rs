@@ -73,6 +73,7 @@ const ASSETS: &[Asset] = &[
     asset!("views/trend.js", JS, Caching::Revalidate),
     asset!("views/payband.js", JS, Caching::Revalidate),
     asset!("views/profile.js", JS, Caching::Revalidate),
+    asset!("views/report.js", JS, Caching::Revalidate),
     asset!("views/coverage.js", JS, Caching::Revalidate),
     asset!("views/upload.js", JS, Caching::Revalidate),
     asset!("favicon.svg", "image/svg+xml", Caching::Revalidate),

@@ -21,6 +21,7 @@ pub mod error;
 pub mod format;
 pub mod handlers;
 pub mod rate_limit;
+pub mod report;
 pub mod scheduler;
 pub mod spec;
 pub mod telemetry;

@@ -66,7 +66,7 @@ async function send(path, options = {}) {
   const headers = new Headers(options.headers || {});
   const t = token();
   if (t) headers.set("Authorization", `Bearer ${t}`);
-  headers.set("Accept", "application/json");
+  if (!headers.has("Accept")) headers.set("Accept", "application/json");
   await slot();
   try {
     for (let attempt = 0; ; attempt += 1) {
@@ -111,6 +111,13 @@ export function get(path, { fresh = false } = {}) {
   cache.set(path, { promise, at: Date.now() });
   promise.catch(() => cache.delete(path));
   return promise;
+}
+
+/** GET a text answer (the report's HTML) as `accept`; never cached. */
+export async function getText(path, accept) {
+  const response = await send(path, { headers: { Accept: accept } });
+  if (!response.ok) throw new ApiError(response.status, await readBody(response));
+  return response.text();
 }
 
 /** Forget cached answers (after an upload changes the data). */

@@ -7,6 +7,7 @@ import * as metricView from "./views/metric.js";
 import * as trendView from "./views/trend.js";
 import * as paybandView from "./views/payband.js";
 import * as profileView from "./views/profile.js";
+import * as reportView from "./views/report.js";
 import * as coverageView from "./views/coverage.js";
 import * as uploadView from "./views/upload.js";
 
@@ -15,6 +16,7 @@ const VIEWS = {
   trend: { module: trendView, title: "Trend" },
   payband: { module: paybandView, title: "Pay bands" },
   profile: { module: profileView, title: "Borough profile" },
+  report: { module: reportView, title: "Borough report" },
   coverage: { module: coverageView, title: "Coverage" },
   upload: { module: uploadView, title: "Upload" },
 };

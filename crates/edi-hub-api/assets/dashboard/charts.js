@@ -23,6 +23,24 @@ function plotReady() {
   return Plot;
 }
 
+/**
+ * A chart as one image for assistive technology: role="img" with the
+ * accessible name (and description) Plot gave it; its figures are in the
+ * table view beside it.
+ */
+function asImage(chart) {
+  const svg = chart.tagName.toLowerCase() === "svg" ? chart : chart.querySelector("svg");
+  if (!svg) return chart;
+  svg.setAttribute("role", "img");
+  // Plot names each group of marks ("bar", "rule"); inside an image those
+  // names are not for assistive technology (ARIA allows none on a plain g).
+  for (const g of svg.querySelectorAll("[aria-label]")) {
+    g.dataset.mark = g.getAttribute("aria-label");
+    g.removeAttribute("aria-label");
+  }
+  return chart;
+}
+
 function width(container, fallback = 800) {
   return Math.max(280, Math.min(container?.clientWidth || fallback, 1100));
 }
@@ -108,7 +126,7 @@ export function rankedBars({ rows, unit, direction, own, london, subregion, cont
   const n = order.length;
   const w = width(container);
   const narrow = w < 520;
-  return P.plot({
+  return asImage(P.plot({
     width: w,
     height: Math.max(120, n * (narrow ? 20 : 18) + 50),
     marginLeft: narrow ? 118 : 190,
@@ -119,7 +137,7 @@ export function rankedBars({ rows, unit, direction, own, london, subregion, cont
     x: { domain: [lo, hi], grid: true, label: null, tickFormat: tickFormat(unit), ticks: narrow ? 4 : 8 },
     y: { domain: order, label: null, tickSize: 0, tickFormat: (d) => (narrow && d.length > 18 ? `${d.slice(0, 16)}…` : d) },
     marks,
-  });
+  }));
 }
 
 /**
@@ -152,7 +170,7 @@ export function trendLines({ periods, series, band, unit, container, title }) {
     }
   }
   const w = width(container);
-  return P.plot({
+  return asImage(P.plot({
     width: w,
     height: Math.min(420, Math.max(260, w * 0.45)),
     marginLeft: 56,
@@ -164,7 +182,7 @@ export function trendLines({ periods, series, band, unit, container, title }) {
     x: { type: "point", domain: periods, label: null, tickRotate: w < 520 ? -45 : 0, padding: 0.3 },
     y: { domain: [lo, hi], grid: true, label: null, tickFormat: tickFormat(unit) },
     marks,
-  });
+  }));
 }
 
 /**
@@ -193,7 +211,7 @@ export function bandBars({ bands, residents, container, title, own }) {
     marks.push(P.text(hidden, { x: "band", y: 0, text: (b) => (b.suppressed ? "[c]" : "–"), dy: -10, fontWeight: "bold", fill: "#0b0c0c" }));
   }
   const w = Math.max(260, Math.min(container?.clientWidth || 340, 420));
-  return P.plot({
+  return asImage(P.plot({
     width: w,
     height: 220,
     marginLeft: 48,
@@ -204,7 +222,7 @@ export function bandBars({ bands, residents, container, title, own }) {
     x: { domain: ["1", "2", "3", "4", "5", "6"], label: "pay band", padding: 0.2 },
     y: { domain: [0, hi], grid: true, label: null, tickFormat: tickFormat("percent"), ticks: 5 },
     marks,
-  });
+  }));
 }
 
 /**

@@ -115,7 +115,8 @@ export function table({ caption, columns, rows, id }) {
     ),
   );
   const t = h("table", { id }, caption ? h("caption", {}, caption) : null, thead, tbody);
-  const wrap = h("div", { class: "table-wrap" }, t);
+  // A table wider than the screen scrolls sideways: the region takes focus so the keyboard can scroll it.
+  const wrap = h("div", { class: "table-wrap", role: "region", tabindex: "0", "aria-label": typeof caption === "string" ? caption : caption?.textContent || "Table" }, t);
   if (t.querySelector("[data-suppressed]")) wrap.append(suppressionNote());
   return wrap;
 }

@@ -10,6 +10,7 @@ mod periods;
 mod profile;
 mod query;
 mod reference;
+mod report;
 mod submissions;
 mod system;
 mod target_input;
@@ -33,6 +34,7 @@ use crate::app::AppState;
 use crate::auth::Caller;
 
 pub(crate) use periods::release_detail;
+pub(crate) use targets::{Target, TargetStatus, TargetVisibility};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -81,6 +83,7 @@ fn api(app: AppState) -> (Router<AppState>, Spec) {
         .routes(routes!(catalogue::list_metrics))
         .routes(routes!(benchmarks::benchmark))
         .routes(routes!(profile::profile))
+        .routes(routes!(report::report))
         .routes(routes!(targets::list_targets, targets::create_target))
         .routes(routes!(targets::delete_target))
         .routes(routes!(tokens::create_token, tokens::list_tokens))

@@ -7,6 +7,7 @@ use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use edi_hub_core::benchmark::{Row, Scope};
+use edi_hub_core::disclosure::Viewer;
 use edi_hub_core::metrics::CATALOGUE;
 use edi_hub_core::{Organisation, Period};
 use edi_hub_query::{Answer, BenchmarkRequest, Lookup};
@@ -98,6 +99,30 @@ pub async fn profile(
     let period = period_param("period", &query.value.period)?;
     let format = negotiate(query.value.format.as_deref(), &headers)?;
     let viewer = caller.viewer();
+    let answers = profile_answers(&app, viewer, organisation, period).await?;
+    let read: Vec<&Answer> = answers.iter().collect();
+    log_unredacted_read(&app, &caller, viewer, format!("profile/{organisation}"), &read).await?;
+    // Targets are part of the JSON document only (the flat forms hold rows).
+    let targets = if format == Format::Json {
+        visible_targets(&app, &caller, organisation, Some(period)).await?
+    } else {
+        Vec::new()
+    };
+    let name = format!("profile-{organisation}-{period}");
+    respond(&ProfileAnswer { organisation, period, answers, targets }, format, &name)
+}
+
+/// Every metric of the catalogue at its default parameters for one
+/// organisation and quarter, as the benchmark API answers `viewer` (the
+/// same engine answers, disclosure control and release rules), holding only
+/// the organisation's row and its comparators'. The profile and the printable
+/// report both read these.
+pub(crate) async fn profile_answers(
+    app: &AppState,
+    viewer: Viewer,
+    organisation: Organisation,
+    period: Period,
+) -> ApiResult<Vec<Answer>> {
     let mut answers: Vec<Answer> = Vec::with_capacity(CATALOGUE.len());
     for metric in CATALOGUE {
         let params = metric
@@ -111,16 +136,7 @@ pub async fn profile(
         app.telemetry.suppressed_cells(answer.rows.iter().map(|r| r.suppressed.len()).sum());
         answers.push(answer);
     }
-    let read: Vec<&Answer> = answers.iter().collect();
-    log_unredacted_read(&app, &caller, viewer, format!("profile/{organisation}"), &read).await?;
-    // Targets are part of the JSON document only (the flat forms hold rows).
-    let targets = if format == Format::Json {
-        visible_targets(&app, &caller, organisation, Some(period)).await?
-    } else {
-        Vec::new()
-    };
-    let name = format!("profile-{organisation}-{period}");
-    respond(&ProfileAnswer { organisation, period, answers, targets }, format, &name)
+    Ok(answers)
 }
 
 /// A profile in every format.

@@ -78,7 +78,7 @@ export async function render(root, ctx, params) {
     );
     out.replaceChildren(
       roundsTable(rounds, ctx.own),
-      periods.length ? h("div", { class: "table-wrap" }, grid) : h("p", { class: "info" }, "Nothing has been submitted yet."),
+      periods.length ? h("div", { class: "table-wrap", role: "region", tabindex: "0", "aria-label": "Coverage by borough and quarter" }, grid) : h("p", { class: "info" }, "Nothing has been submitted yet."),
       h("p", { class: "note" }, "Green: every dataset shown is in; yellow: some; blank: none. Coverage lists current submissions only, for every borough, to every signed-in user."),
     );
   }
@@ -109,7 +109,7 @@ function roundsTable(rounds, own) {
   });
   return h(
     "div",
-    { class: "table-wrap" },
+    { class: "table-wrap", role: "region", tabindex: "0", "aria-label": "Collection rounds" },
     h(
       "table",
       { class: "grid", id: "rounds" },

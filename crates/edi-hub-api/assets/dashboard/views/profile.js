@@ -109,6 +109,15 @@ export async function render(root, ctx, params) {
           "London and the other pooled figures leave out any borough whose figure for the measure is withheld ([c]) from other users, so that no pool minus the other boroughs gives it back; the Benchmark view lists them.",
       ),
     ];
+    blocks.push(
+      h(
+        "p",
+        {},
+        "To print these figures with a sentence and a chart each, open the ",
+        h("a", { href: `#/report?organisation=${encodeURIComponent(org.code)}&period=${encodeURIComponent(state.period)}`, id: "profile-report-link" }, `printable report of ${org.name}, ${state.period}`),
+        ".",
+      ),
+    );
     blocks.push(h("h2", {}, "Progress against action-plan targets"));
     if (Array.isArray(profile.targets)) blocks.push(targetsTable(profile.targets, metrics, ref));
     else blocks.push(h("p", { class: "info" }, "This hub does not report action-plan targets yet."));
