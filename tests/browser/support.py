@@ -72,6 +72,9 @@ class Session:
 
     def __init__(self, browser, role, viewport):
         self.context = browser.new_context(viewport=viewport)
+        # A debug hub on a busy two-core machine checks a large file in
+        # seconds, not milliseconds: wait up to a minute for what it shows.
+        self.context.set_default_timeout(60000)
         self.page = self.context.new_page()
         self.requests = []
         self.console = []
