@@ -1,7 +1,8 @@
 //! The EDI Hub's system of record: an object store (a local directory by
 //! default, S3-compatible in production, in memory for unit tests) holding
 //! the Parquet data files, the submission ledger, the period ledger
-//! (schedules and releases), tokens, action-plan targets and the access log.
+//! (schedules and releases), tokens, sign-in mappings and sessions,
+//! action-plan targets and the access log.
 //!
 //! Every write is either a new object at a fresh path or a create-only write
 //! (`PutMode::Create`), so several hub processes can share one store without
@@ -15,10 +16,12 @@ mod ledger_cache;
 mod parquet_file;
 mod periods;
 mod releases;
+mod sessions;
 mod snapshot;
 mod store;
 mod targets;
 mod tokens;
+mod users;
 
 pub use access_log::{AccessEvent, AccessOutcome};
 pub use error::{Error, Result};
@@ -28,4 +31,6 @@ pub use periods::{PeriodEvent, PeriodRecord, PeriodState, ReleaseRecord, Schedul
 pub use snapshot::{DamagedEntry, DamagedLedger, PopulationRecord, Snapshot, Status, SubmissionRecord};
 pub use store::{Store, StoreLocation};
 pub use targets::{NewTarget, TargetRecord};
+pub use sessions::{MAX_CLAIM_VALUES, NewSession, Session, SessionRecord, SessionRegistry, handle_of as session_handle};
 pub use tokens::{NewToken, Role, TokenRecord, TokenRegistry};
+pub use users::{Grant, Resolution, Subject, UserRecord, UserRegistry};
