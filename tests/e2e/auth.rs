@@ -1,8 +1,8 @@
 //! Authentication and roles on every route.
 
 use crate::fixtures;
-use edi_hub_api::access::{Access, CallerKind as Caller, Route, TABLE};
 use edi_hub_api::ServerConfig;
+use edi_hub_api::access::{Access, CallerKind as Caller, Route, TABLE};
 use edi_hub_store::{Grant, Role, Subject};
 
 use crate::oidc::{Account, PUBLIC_URL, Provider, browser, sign_in, start};
@@ -100,7 +100,13 @@ enum Credential {
 }
 
 /// Signs a mapped person in; returns the session id and its CSRF token.
-async fn session_of(hub: &TestHub, provider: &Provider, email: &str, role: Role, organisation: Option<&str>) -> (String, String) {
+async fn session_of(
+    hub: &TestHub,
+    provider: &Provider,
+    email: &str,
+    role: Role,
+    organisation: Option<&str>,
+) -> (String, String) {
     let grant = Grant::new(role, organisation.map(|o| o.parse().unwrap())).unwrap();
     hub.store.users().set(Subject::email(email).unwrap(), grant, None).await.unwrap();
     let signed = sign_in(&hub.base, provider, &Account::new(email)).await;
@@ -203,21 +209,37 @@ async fn the_authorisation_matrix_holds() {
 /// One request of the matrix; its status and whether it carried `WWW-Authenticate`.
 async fn send(hub: &TestHub, provider: &Provider, route: &Route, credential: &Credential) -> (u16, bool) {
     // Withdrawals, revocations and removals need something fresh to act on each time.
-    let submission = hub.submit_csv("E09000012", "survey", "2024-Q2", fixtures::SURVEY).await;
-    let throwaway = hub.analyst().await;
-    let target = hub.store.create_target(target_of("E09000012")).await.unwrap();
-    let n = rand::random::<u32>();
-    let (email, claim) = (format!("leaver{n}@harrow.gov.uk"), format!("group-{n}"));
-    let grant = Grant::new(Role::Analyst, None).unwrap();
-    hub.store.users().set(Subject::email(&email).unwrap(), grant, None).await.unwrap();
-    hub.store.users().set(Subject::claim(&claim).unwrap(), grant, None).await.unwrap();
-    let fresh = Fresh {
-        submission: submission["id"].as_str().unwrap().to_string(),
-        token_id: throwaway.split('_').nth(1).unwrap().to_string(),
-        target: target.id,
-        email,
-        claim,
+    let mut fresh = Fresh {
+        submission: String::new(),
+        token_id: String::new(),
+        target: String::new(),
+        email: String::new(),
+        claim: String::new(),
     };
+    let grant = Grant::new(Role::Analyst, None).unwrap();
+    let n = rand::random::<u32>();
+    match (route.method, route.path) {
+        // A release needs a change since the last one.
+        ("DELETE", "/api/v1/submissions/{id}") | ("POST", "/api/v1/periods/{period}/releases") => {
+            let submission = hub.submit_csv("E09000012", "survey", "2024-Q2", fixtures::SURVEY).await;
+            fresh.submission = submission["id"].as_str().unwrap().to_string();
+        }
+        ("DELETE", "/api/v1/tokens/{id}") => {
+            fresh.token_id = hub.analyst().await.split('_').nth(1).unwrap().to_string();
+        }
+        ("DELETE", "/api/v1/organisations/{organisation}/targets/{id}") => {
+            fresh.target = hub.store.create_target(target_of("E09000012")).await.unwrap().id;
+        }
+        ("DELETE", "/api/v1/users/{email}") => {
+            fresh.email = format!("leaver{n}@harrow.gov.uk");
+            hub.store.users().set(Subject::email(&fresh.email).unwrap(), grant, None).await.unwrap();
+        }
+        ("DELETE", "/api/v1/role-claims/{value}") => {
+            fresh.claim = format!("group-{n}");
+            hub.store.users().set(Subject::claim(&fresh.claim).unwrap(), grant, None).await.unwrap();
+        }
+        _ => {}
+    }
     let (path, content_type, body) = request_for(route, &fresh);
     let client = browser();
     let mut request = client.request(route.method.parse().unwrap(), hub.url(&path));

@@ -17,8 +17,8 @@ use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use chrono::{Duration, Utc};
 use edi_hub_api::ServerConfig;
 use edi_hub_api::sign_in::{Secret, SignInConfig};
-use openidconnect::core::{CoreGenderClaim, CoreJweContentEncryptionAlgorithm, CoreJwsSigningAlgorithm};
 use openidconnect::core::CoreRsaPrivateSigningKey;
+use openidconnect::core::{CoreGenderClaim, CoreJweContentEncryptionAlgorithm, CoreJwsSigningAlgorithm};
 use openidconnect::{
     AdditionalClaims, Audience, EndUserEmail, IdToken, IdTokenClaims, IssuerUrl, JsonWebKeyId, Nonce,
     PrivateSigningKey, StandardClaims, SubjectIdentifier,
@@ -209,7 +209,6 @@ async fn jwks() -> Response {
     let key = signing_key(PROVIDER_KEY, KID).as_verification_key();
     axum::Json(serde_json::json!({ "keys": [key] })).into_response()
 }
-
 
 fn error(status: StatusCode, code: &str) -> Response {
     (status, axum::Json(serde_json::json!({ "error": code }))).into_response()

@@ -260,9 +260,7 @@ async fn role_claim_values_map_groups_and_a_persons_own_mapping_wins() {
     let provider = Provider::start().await;
     let hub = TestHub::start_with(provider.hub_config()).await;
     let steward = hub.steward().await;
-    let put = |path: &str, body: Value| {
-        hub.client.put(hub.url(path)).bearer_auth(&steward).json(&body).send()
-    };
+    let put = |path: &str, body: Value| hub.client.put(hub.url(path)).bearer_auth(&steward).json(&body).send();
     let r = put("/api/v1/role-claims/hr-harrow", serde_json::json!({"role": "submitter", "organisation": "E09000015"}));
     assert_eq!(r.await.unwrap().status(), 200);
     assert_eq!(put("/api/v1/role-claims/dtg", serde_json::json!({"role": "analyst"})).await.unwrap().status(), 200);
@@ -343,7 +341,8 @@ async fn an_https_hub_sets_secure_host_cookies_and_sessions_expire() {
     let r = browser().get(hub.url(&callback)).header("cookie", format!("{name}={value}")).send().await.unwrap();
     assert_eq!(r.status(), 303);
     let cookies = set_cookies(&r);
-    let (_, session, attributes) = cookies.iter().find(|(n, v, _)| n == "__Host-edi-hub-session" && !v.is_empty()).unwrap();
+    let (_, session, attributes) =
+        cookies.iter().find(|(n, v, _)| n == "__Host-edi-hub-session" && !v.is_empty()).unwrap();
     for attribute in ["Secure", "HttpOnly", "SameSite=Lax", "Path=/", "Max-Age=2"] {
         assert!(attributes.contains(attribute), "{attributes}");
     }
@@ -370,7 +369,10 @@ async fn hubs_without_single_sign_on_say_so() {
     let provider = Provider::start().await;
     let hub = TestHub::start_with(provider.hub_config()).await;
     let options: Value = hub.client.get(hub.url("/auth/config")).send().await.unwrap().json().await.unwrap();
-    assert_eq!((options["single_sign_on"].as_bool(), options["sign_in_url"].as_str()), (Some(true), Some("/auth/login")));
+    assert_eq!(
+        (options["single_sign_on"].as_bool(), options["sign_in_url"].as_str()),
+        (Some(true), Some("/auth/login"))
+    );
     assert_eq!(options["issuer"], provider.issuer.as_str());
 }
 
@@ -397,9 +399,13 @@ async fn stewards_map_people_through_the_api() {
     let put = |token: &str, email: &str, body: Value| {
         hub.client.put(hub.url(&format!("/api/v1/users/{email}"))).bearer_auth(token).json(&body).send()
     };
-    let r = put(&steward, "Alex.Jones@Harrow.gov.uk", serde_json::json!({"role": "submitter", "organisation": "E09000015"}))
-        .await
-        .unwrap();
+    let r = put(
+        &steward,
+        "Alex.Jones@Harrow.gov.uk",
+        serde_json::json!({"role": "submitter", "organisation": "E09000015"}),
+    )
+    .await
+    .unwrap();
     assert_eq!(r.status(), 200);
     let stored: Value = r.json().await.unwrap();
     assert_eq!(stored["email"], "alex.jones@harrow.gov.uk");
@@ -422,10 +428,12 @@ async fn stewards_map_people_through_the_api() {
     assert_eq!(list["users"].as_array().unwrap().len(), 1);
     assert_eq!(list["users"][0]["email"], "alex.jones@harrow.gov.uk");
     assert!(list["damaged"].as_array().unwrap().is_empty());
-    let delete = |email: &str| hub.client.delete(hub.url(&format!("/api/v1/users/{email}"))).bearer_auth(&steward).send();
+    let delete =
+        |email: &str| hub.client.delete(hub.url(&format!("/api/v1/users/{email}"))).bearer_auth(&steward).send();
     assert_eq!(delete("alex.jones%40harrow.gov.uk").await.unwrap().status(), 204);
     assert_eq!(delete("alex.jones@harrow.gov.uk").await.unwrap().status(), 404);
-    assert_eq!(delete("%FF").await.unwrap().status(), 422);
+    assert_eq!(delete("%FF").await.unwrap().status(), 400, "not UTF-8");
+    assert_eq!(delete("nobody").await.unwrap().status(), 422, "not an email address");
     assert!(audit(&hub, "user_set").await.iter().any(|e| e["target"] == "alex.jones@harrow.gov.uk"));
 }
 

@@ -28,9 +28,11 @@ pub use error::{Error, Result};
 pub use ledger::{Commit, NewSubmission};
 pub use parquet_file::{checksum, decode_parquet, encode_parquet, stored_parquet};
 pub use periods::{PeriodEvent, PeriodRecord, PeriodState, ReleaseRecord, Schedule, Trigger};
+pub use sessions::{
+    MAX_CLAIM_VALUES, NewSession, Session, SessionRecord, SessionRegistry, handle_of as session_handle,
+};
 pub use snapshot::{DamagedEntry, DamagedLedger, PopulationRecord, Snapshot, Status, SubmissionRecord};
 pub use store::{Store, StoreLocation};
 pub use targets::{NewTarget, TargetRecord};
-pub use sessions::{MAX_CLAIM_VALUES, NewSession, Session, SessionRecord, SessionRegistry, handle_of as session_handle};
 pub use tokens::{NewToken, Role, TokenRecord, TokenRegistry};
 pub use users::{Grant, Resolution, Subject, UserRecord, UserRegistry};

@@ -126,7 +126,8 @@ impl SessionRegistry {
             expires_at: now + lifetime,
         };
         let key = hash(&id);
-        let body = serde_json::to_vec(&record).map_err(|e| Error::Corrupt { path: key.clone(), reason: e.to_string() })?;
+        let body =
+            serde_json::to_vec(&record).map_err(|e| Error::Corrupt { path: key.clone(), reason: e.to_string() })?;
         let options = PutOptions { mode: PutMode::Create, ..Default::default() };
         self.objects.put_opts(&layout::session(&key), PutPayload::from(Bytes::from(body)), options).await?;
         if let Ok(mut r) = self.records.write() {
@@ -215,10 +216,8 @@ impl SessionRegistry {
         let started = Instant::now();
         let listed: Vec<ObjectMeta> =
             self.objects.list(Some(&Path::from(layout::SESSIONS_ENDED))).try_collect().await?;
-        let hashes: HashSet<String> = listed
-            .iter()
-            .filter_map(|m| m.location.filename()?.strip_suffix(".json").map(str::to_string))
-            .collect();
+        let hashes: HashSet<String> =
+            listed.iter().filter_map(|m| m.location.filename()?.strip_suffix(".json").map(str::to_string)).collect();
         {
             let mut e = self.ended.write().map_err(|_| Error::Contended)?;
             e.hashes = hashes;

@@ -13,9 +13,9 @@ use object_store::{ObjectStore, ObjectStoreExt, PutMode, PutOptions, PutPayload}
 
 use crate::layout;
 use crate::ledger_cache::LedgerCache;
+use crate::sessions::SessionRegistry;
 use crate::snapshot::Snapshot;
 use crate::targets::TargetCache;
-use crate::sessions::SessionRegistry;
 use crate::tokens::TokenRegistry;
 use crate::users::UserRegistry;
 use crate::{Error, Result};

@@ -53,9 +53,7 @@ impl Subject {
         let ok_chars = email.chars().all(|c| !c.is_whitespace() && !c.is_control() && c != '/');
         match email.split_once('@') {
             _ if email.len() > MAX_EMAIL => Err(format!("an email address has at most {MAX_EMAIL} characters")),
-            Some((local, domain))
-                if ok_chars && !local.is_empty() && !domain.is_empty() && !domain.contains('@') =>
-            {
+            Some((local, domain)) if ok_chars && !local.is_empty() && !domain.is_empty() && !domain.contains('@') => {
                 Ok(Subject::Email(email))
             }
             _ => Err("this is not an email address (name@example.gov.uk)".to_string()),
@@ -193,10 +191,10 @@ impl UserRegistry {
     async fn append(&self, entry: &Entry) -> Result<()> {
         let key = entry.subject.key();
         let ledger = Path::from(format!("{}/{key}", layout::USERS));
-        let body = Bytes::from(serde_json::to_vec(entry).map_err(|e| Error::Corrupt {
-            path: ledger.to_string(),
-            reason: e.to_string(),
-        })?);
+        let body = Bytes::from(
+            serde_json::to_vec(entry)
+                .map_err(|e| Error::Corrupt { path: ledger.to_string(), reason: e.to_string() })?,
+        );
         for _ in 0..ATTEMPTS {
             let last = self
                 .objects
@@ -289,8 +287,7 @@ impl UserRegistry {
     }
 
     async fn refresh_if_stale(&self) -> Result<()> {
-        let stale =
-            self.cache.read().map(|c| c.refreshed.is_none_or(|t| t.elapsed() >= USER_REFRESH)).unwrap_or(true);
+        let stale = self.cache.read().map(|c| c.refreshed.is_none_or(|t| t.elapsed() >= USER_REFRESH)).unwrap_or(true);
         if stale { self.refresh().await } else { Ok(()) }
     }
 
@@ -411,11 +408,15 @@ mod tests {
         r.set(Subject::claim("hr-harrow").unwrap(), grant(Role::Submitter, Some("E09000015")), None).await.unwrap();
         r.set(Subject::claim("analysts").unwrap(), grant(Role::Analyst, None), None).await.unwrap();
         let groups = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-        assert!(matches!(r.resolve("x@y.uk", &groups(&["hr-harrow", "other"])).await.unwrap(), Resolution::Mapped(m) if m.grant.role == Role::Submitter));
+        assert!(
+            matches!(r.resolve("x@y.uk", &groups(&["hr-harrow", "other"])).await.unwrap(), Resolution::Mapped(m) if m.grant.role == Role::Submitter)
+        );
         assert_eq!(r.resolve("x@y.uk", &groups(&["hr-harrow", "analysts"])).await.unwrap(), Resolution::Conflict);
         // A person's own mapping wins.
         r.set(Subject::email("x@y.uk").unwrap(), grant(Role::Steward, None), None).await.unwrap();
-        assert!(matches!(r.resolve("x@y.uk", &groups(&["hr-harrow", "analysts"])).await.unwrap(), Resolution::Mapped(m) if m.grant.role == Role::Steward));
+        assert!(
+            matches!(r.resolve("x@y.uk", &groups(&["hr-harrow", "analysts"])).await.unwrap(), Resolution::Mapped(m) if m.grant.role == Role::Steward)
+        );
     }
 
     #[tokio::test]
@@ -432,7 +433,9 @@ mod tests {
         // A steward's new mapping repairs it.
         fresh.set(bob.clone(), grant(Role::Analyst, None), None).await.unwrap();
         let again = UserRegistry::new(objects);
-        assert!(matches!(again.resolve("bob@camden.gov.uk", &[]).await.unwrap(), Resolution::Mapped(m) if m.grant.role == Role::Analyst));
+        assert!(
+            matches!(again.resolve("bob@camden.gov.uk", &[]).await.unwrap(), Resolution::Mapped(m) if m.grant.role == Role::Analyst)
+        );
     }
 
     #[test]

@@ -81,8 +81,8 @@ impl From<&UserRecord> for UserInfo {
 
 fn parse_grant(headers: &HeaderMap, body: &[u8]) -> ApiResult<Grant> {
     require_json(headers, "the mapping")?;
-    let request: GrantRequest = serde_json::from_slice(body)
-        .map_err(|e| ApiError::unprocessable(format!("the mapping is not valid: {e}")))?;
+    let request: GrantRequest =
+        serde_json::from_slice(body).map_err(|e| ApiError::unprocessable(format!("the mapping is not valid: {e}")))?;
     let role = Role::parse(&request.role)
         .ok_or_else(|| ApiError::bad_parameter("role", "role must be steward, analyst or submitter"))?;
     let organisation = request
@@ -105,7 +105,8 @@ async fn set(app: &AppState, caller: &Caller, subject: Subject, grant: Grant) ->
     let record = app.store.users().set(subject, grant, Some(caller.id().to_string())).await?;
     let info = UserInfo::from(&record);
     let target = info.email.clone().or_else(|| info.claim_value.as_ref().map(|v| format!("claim value {v}")));
-    let detail = format!("role {}{}", info.role, info.organisation.as_ref().map(|o| format!(" of {o}")).unwrap_or_default());
+    let detail =
+        format!("role {}{}", info.role, info.organisation.as_ref().map(|o| format!(" of {o}")).unwrap_or_default());
     log_access(app, Some(caller), "user_set", AccessOutcome::Success, target, None, Some(detail)).await;
     Ok(Json(info))
 }

@@ -53,7 +53,9 @@ pub fn not_mapped(email: &str) -> Response {
         StatusCode::FORBIDDEN,
         "Ask the hub's steward for access",
         &[
-            format!("You signed in with your council account as {email}, but this hub has not given that account access."),
+            format!(
+                "You signed in with your council account as {email}, but this hub has not given that account access."
+            ),
             "Ask the hub's data steward to add you, with the role you need (submitter for your council, analyst or \
              steward). Then sign in again."
                 .to_string(),

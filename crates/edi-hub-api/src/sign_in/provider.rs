@@ -25,7 +25,8 @@ const FORCED_GAP: Duration = Duration::from_secs(10);
 /// How long a call to the provider may take.
 const PROVIDER_TIMEOUT: Duration = Duration::from_secs(15);
 
-type Client = CoreClient<EndpointSet, EndpointNotSet, EndpointNotSet, EndpointNotSet, EndpointMaybeSet, EndpointMaybeSet>;
+type Client =
+    CoreClient<EndpointSet, EndpointNotSet, EndpointNotSet, EndpointNotSet, EndpointMaybeSet, EndpointMaybeSet>;
 
 /// Why a sign-in failed at the provider's end or its ID token was refused.
 #[derive(Debug, thiserror::Error)]
