@@ -22,6 +22,7 @@ start_oidc_provider() {
   oidc_client_id=edi-hub-test
   oidc_client_secret_file="$oidc_dir/client-secret"
   python3 -c 'import secrets; print(secrets.token_urlsafe(32))' > "$oidc_client_secret_file"
+  : > "$oidc_dir/log"
   OIDC_PORT=$port OIDC_ISSUER=$oidc_issuer OIDC_CLIENT_ID=$oidc_client_id \
     OIDC_CLIENT_SECRET=$(cat "$oidc_client_secret_file") OIDC_REDIRECT_URI="$public_url/auth/callback" \
     node tests/oidc-provider/provider.mjs > "$oidc_dir/log" 2>&1 &

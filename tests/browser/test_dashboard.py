@@ -21,7 +21,6 @@ import urllib.request
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
-from playwright.sync_api import sync_playwright
 
 URL = os.environ.get("EDI_HUB_URL", "http://127.0.0.1:8080")
 TOKENS = {
@@ -30,18 +29,7 @@ TOKENS = {
     "submitter": os.environ.get("EDI_HUB_SUBMITTER", ""),
 }
 OWN = os.environ.get("EDI_HUB_SUBMITTER_ORG", "E09000015")
-CHROMIUM = os.environ.get("EDI_HUB_CHROMIUM", "/usr/bin/chromium")
 SHOTS = os.environ.get("EDI_HUB_SCREENSHOTS", "target/screenshots")
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 VIEWS = ["metric", "trend", "payband", "profile", "coverage", "upload"]
@@ -101,14 +89,6 @@ def check_cell(cell, row, column, decimals):
     assert float(cell.get_attribute("data-value")) == pytest.approx(value, rel=1e-12, abs=1e-12), (row, column)
     assert number_in(cell.text_content()) == pytest.approx(value, abs=0.5 * 10**-decimals + 1e-9), (row, column)
     return "value"
-
-
-@pytest.fixture(scope="session")
-def browser():
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 class Session:

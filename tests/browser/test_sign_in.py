@@ -21,16 +21,13 @@ import urllib.error
 import urllib.request
 
 import pytest
-from playwright.sync_api import sync_playwright
 
 URL = os.environ.get("EDI_HUB_URL", "http://127.0.0.1:8080")
 ISSUER = os.environ.get("EDI_HUB_OIDC_ISSUER_URL", "")
 DATA_DIR = os.environ.get("EDI_HUB_DATA_DIR", "")
 STEWARD = os.environ.get("EDI_HUB_STEWARD", "")
-CHROMIUM = os.environ.get("EDI_HUB_CHROMIUM", "/usr/bin/chromium")
 SHOTS = os.environ.get("EDI_HUB_SCREENSHOTS", "target/screenshots")
 BINARY = os.environ.get("EDI_HUB_BINARY", "target/debug/edi-hub")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
 
 # The provider's test accounts (tests/oidc-provider/provider.mjs).
 SUBMITTER = {"login": "submitter", "email": "sam.submitter@harrow.example.gov.uk", "name": "Sam Submitter"}
@@ -80,14 +77,6 @@ def mapped():
     assert not any(u["email"] == UNMAPPED["email"] for u in listed["users"])
     # The hub re-reads the mappings every two seconds; a sign-in reads them afresh anyway.
     return listed
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture
