@@ -224,6 +224,9 @@ async fn forged_and_garbled_callbacks_are_clear_4xx() {
         assert!((400..500).contains(&status), "{path}: {status}");
         assert!(!body.contains("<script>"), "{path}: values are escaped");
     }
+    let r = get("/auth/callback?error=x&error_description=Call%20this%20number".to_string(), None).await.unwrap();
+    assert_eq!(r.status(), 401);
+    assert!(!r.text().await.unwrap().contains("Call this number"), "no text of a crafted link on the hub's page");
     let long = format!("/auth/callback?code={}&state={}", "a".repeat(10_000), "b".repeat(10_000));
     assert_eq!(get(long, None).await.unwrap().status(), 400);
 

@@ -187,9 +187,17 @@ async fn finish(app: &AppState, params: &HashMap<String, String>, headers: &Head
     let config = provider.config();
     let param = |name: &str| params.get(name).map(|v| v.chars().take(200).collect::<String>());
     if let Some(error) = param("error") {
-        let description = param("error_description").unwrap_or_default();
         tracing::info!(error, "the provider did not sign a person in");
-        let reason = format!("Your council's sign-in service did not sign you in ({error}). {description}");
+        // The provider's words are shown only for a sign-in this browser
+        // started: a link anyone can craft puts no text of theirs on the hub's page.
+        let flow_cookie = cookies::read(headers, cookies::flow_name(config));
+        let ours = params.get("state").is_some_and(|s| Flow::open(flow_cookie, s, &config.client_secret).is_ok());
+        let reason = if ours {
+            let description = param("error_description").unwrap_or_default();
+            format!("Your council's sign-in service did not sign you in ({error}). {description}")
+        } else {
+            "Your council's sign-in service did not sign you in.".to_string()
+        };
         return refused(StatusCode::UNAUTHORIZED, "You are not signed in", reason.trim());
     }
     // RFC 9207: a provider that names itself must be the hub's.
