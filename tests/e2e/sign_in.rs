@@ -457,3 +457,55 @@ async fn a_damaged_mapping_fails_closed() {
     let list = hub.get_json("/api/v1/users", &steward).await;
     assert_eq!(list["damaged"].as_array().unwrap().len(), 1, "{list}");
 }
+
+/// Runs `edi-hub user ...` (the real binary) on a hub's store.
+async fn user_command(hub: &TestHub, args: &[&str]) -> std::process::Output {
+    tokio::process::Command::new(crate::process::binary())
+        .arg("user")
+        .args(args)
+        .args(["--data-dir", hub.dir.path().to_str().unwrap()])
+        .env_remove("EDI_HUB_OBJECT_STORE_URL")
+        .output()
+        .await
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_user_command_maps_people_while_the_hub_serves() {
+    let provider = Provider::start().await;
+    let hub = TestHub::start_with(provider.hub_config()).await;
+    let out = user_command(
+        &hub,
+        &["add", "--email", "Alex.Jones@Harrow.gov.uk", "--role", "submitter", "--organisation", "E09000015"],
+    )
+    .await;
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "alex.jones@harrow.gov.uk: submitter of E09000015 (Harrow)"
+    );
+    let out = user_command(&hub, &["add", "--claim", "dtg-group-id", "--role", "analyst"]).await;
+    assert!(out.status.success(), "{out:?}");
+    // The serving hub signs the person in at once (a sign-in reads the mappings afresh).
+    let signed = sign_in(&hub.base, &provider, &Account::new("alex.jones@harrow.gov.uk")).await;
+    assert_eq!(signed.status, 303, "{}", signed.body);
+    let listed = String::from_utf8_lossy(&user_command(&hub, &["list"]).await.stdout).into_owned();
+    assert!(listed.contains("alex.jones@harrow.gov.uk: submitter of E09000015 (Harrow)"), "{listed}");
+    assert!(listed.contains("role-claim value dtg-group-id: analyst"), "{listed}");
+    for (args, message) in [
+        (vec!["add", "--email", "x@y.uk", "--role", "submitter"], "a submitter needs an organisation"),
+        (vec!["add", "--email", "x@y.uk", "--role", "analyst", "--organisation", "E09000001"], "only submitters"),
+        (vec!["add", "--email", "nobody", "--role", "analyst"], "not an email address"),
+        (vec!["remove", "--email", "x@y.uk"], "has no mapping"),
+    ] {
+        let out = user_command(&hub, &args).await;
+        assert!(!out.status.success(), "{args:?}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains(message), "{args:?}: {out:?}");
+    }
+    let both = user_command(&hub, &["add", "--email", "x@y.uk", "--claim", "g", "--role", "analyst"]).await;
+    assert!(!both.status.success(), "an email or a claim value, not both");
+    let out = user_command(&hub, &["remove", "--email", "ALEX.JONES@harrow.gov.uk"]).await;
+    assert!(out.status.success(), "{out:?}");
+    let signed = sign_in(&hub.base, &provider, &Account::new("alex.jones@harrow.gov.uk")).await;
+    assert_eq!(signed.status, 403, "removed: told to ask the steward");
+}
