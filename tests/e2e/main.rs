@@ -28,4 +28,5 @@ mod support;
 mod targets;
 mod tokens;
 mod uploads;
+mod users;
 mod validation;
