@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Real-browser tests of the dashboard: headless Debian Chromium, driven by
-# Playwright for Python (pytest), against a live hub serving the demo data;
-# every view is also checked with axe-core (WCAG 2.2 A and AA rules).
+# Playwright for Python (pytest), against a live hub serving the demo data,
+# with single sign-on through a real OpenID provider (the certified
+# oidc-provider from npm, scripts/oidc-provider.sh) beside API tokens; every
+# view is also checked with axe-core (WCAG 2.2 A and AA rules).
 # Installs Chromium from Debian's packages when it is missing (CI runs as
 # root on a clean machine); Playwright's own browser download is never used.
 # Run by scripts/test.sh (which builds target/debug/edi-hub and installs
@@ -37,8 +39,15 @@ export EDI_HUB_AXE="$PWD/$axe/node_modules/axe-core/axe.min.js"
 # The default rate limit (100 requests a second per token), as a real hub has.
 # shellcheck source=scripts/demo-hub.sh
 source scripts/demo-hub.sh
-start_demo_hub
+# shellcheck source=scripts/oidc-provider.sh
+source scripts/oidc-provider.sh
+hub_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+start_oidc_provider "http://127.0.0.1:$hub_port"
+start_demo_hub --public-url "http://127.0.0.1:$hub_port" --oidc-issuer "$oidc_issuer" \
+  --oidc-client-id "$oidc_client_id" --oidc-client-secret-file "$oidc_client_secret_file" --oidc-role-claim groups
 export EDI_HUB_URL="$hub_url"
+export EDI_HUB_OIDC_ISSUER_URL="$oidc_issuer"
+export EDI_HUB_DATA_DIR="$hub_data"
 EDI_HUB_STEWARD="$hub_steward"
 EDI_HUB_ANALYST="$hub_analyst"
 EDI_HUB_SUBMITTER="$hub_submitter"

@@ -54,6 +54,13 @@ impl TestHub {
         Self::start_on(unused, &location, ServerConfig { rate_limit: 0, ..ServerConfig::default() }).await
     }
 
+    /// A second hub process on the same store with its own configuration.
+    pub async fn replica_with(&self, config: ServerConfig) -> TestHub {
+        let unused = tempfile::tempdir().expect("temp dir");
+        let location = StoreLocation::Directory(self.dir.path().to_path_buf());
+        Self::start_on(unused, &location, config).await
+    }
+
     async fn serve_on(dir: TempDir, store_path: &std::path::Path, config: ServerConfig) -> TestHub {
         Self::start_on(dir, &StoreLocation::Directory(store_path.to_path_buf()), config).await
     }

@@ -16,10 +16,11 @@ use crate::app::AppState;
 use crate::auth::{Caller, authenticate};
 use crate::error::ApiError;
 
-/// Who may call a route.
+/// Who may call a route. A signed-in person's session cookie counts as a
+/// token of the role (and organisation) the person is mapped to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Access {
-    /// No token needed (health, metrics, documentation).
+    /// No token needed (health, metrics, documentation, signing in and out).
     Open,
     /// Any valid token.
     AnyToken,
@@ -115,6 +116,15 @@ pub const TABLE: &[Route] = &[
     route("DELETE", "/api/v1/tokens/{id}", Access::Steward, 204),
     route("GET", "/api/v1/audit", Access::Steward, 200),
     route("GET", "/api/v1/whoami", Access::AnyToken, 200),
+    route("GET", "/api/v1/users", Access::Steward, 200),
+    route("PUT", "/api/v1/users/{email}", Access::Steward, 200),
+    route("DELETE", "/api/v1/users/{email}", Access::Steward, 204),
+    route("PUT", "/api/v1/role-claims/{value}", Access::Steward, 200),
+    route("DELETE", "/api/v1/role-claims/{value}", Access::Steward, 204),
+    route("GET", "/auth/config", Access::Open, 200),
+    route("GET", "/auth/login", Access::Open, 303),
+    route("GET", "/auth/callback", Access::Open, 303),
+    route("POST", "/auth/logout", Access::Open, 204),
     route("GET", "/healthz", Access::Open, 200),
     route("GET", "/readyz", Access::Open, 200),
     route("GET", "/metrics", Access::Open, 200),

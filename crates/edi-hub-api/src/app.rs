@@ -16,7 +16,7 @@ use tokio::net::TcpListener;
 use tower_http::LatencyUnit;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
-use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
+use tower_http::sensitive_headers::{SetSensitiveRequestHeadersLayer, SetSensitiveResponseHeadersLayer};
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
@@ -24,6 +24,8 @@ use tracing::Level;
 use crate::answer_cache::EncodedAnswers;
 use crate::error::ApiError;
 use crate::rate_limit::RateLimiter;
+use crate::sign_in::SignInConfig;
+use crate::sign_in::provider::Provider;
 use crate::telemetry::Telemetry;
 
 /// Marks every answer of a hub serving the synthetic demo data set.
@@ -53,6 +55,8 @@ pub struct ServerConfig {
     /// Bytes of tables (quarters' data) held in memory for queries; the
     /// least recently used are dropped beyond it.
     pub table_cache_bytes: usize,
+    /// Single sign-on for the dashboard (OpenID Connect); tokens only when absent.
+    pub sign_in: Option<SignInConfig>,
 }
 
 impl Default for ServerConfig {
@@ -68,6 +72,7 @@ impl Default for ServerConfig {
             caching: true,
             release_on_upload: false,
             table_cache_bytes: edi_hub_query::DEFAULT_BUDGET_MB * 1024 * 1024,
+            sign_in: None,
         }
     }
 }
@@ -82,6 +87,8 @@ pub struct App {
     pub telemetry: Telemetry,
     /// Benchmark answers' bytes per format, until the ledger moves on.
     pub encoded: EncodedAnswers,
+    /// The OpenID provider, when the hub offers single sign-on.
+    pub sign_in: Option<Provider>,
 }
 
 /// Why the application could not be built.
@@ -102,7 +109,8 @@ impl App {
             Engine::new(store.clone(), config.policy, config.caching)?.with_table_budget(config.table_cache_bytes);
         let limiter = RateLimiter::new(config.rate_limit);
         let encoded = EncodedAnswers::new(config.caching);
-        Ok(Arc::new(App { store, engine, config, limiter, telemetry: Telemetry::new()?, encoded }))
+        let sign_in = config.sign_in.clone().map(Provider::new);
+        Ok(Arc::new(App { store, engine, config, limiter, telemetry: Telemetry::new()?, encoded, sign_in }))
     }
 }
 
@@ -140,7 +148,8 @@ pub fn router_with(app: AppState, extra: Router) -> Router {
         )
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
-        .layer(SetSensitiveRequestHeadersLayer::new([axum::http::header::AUTHORIZATION]))
+        .layer(SetSensitiveRequestHeadersLayer::new([axum::http::header::AUTHORIZATION, axum::http::header::COOKIE]))
+        .layer(SetSensitiveResponseHeadersLayer::new([axum::http::header::SET_COOKIE]))
 }
 
 /// Serves until `shutdown` completes, finishing in-flight requests.
@@ -151,6 +160,17 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let refresher = spawn_refresher(app.clone());
     let scheduler = spawn_scheduler(app.clone());
+    if app.sign_in.is_some() {
+        // Read the provider's discovery document now, so a misconfiguration shows in the log at start-up.
+        let app = app.clone();
+        tokio::spawn(async move {
+            if let Some(provider) = app.sign_in.as_ref()
+                && let Err(e) = provider.discover().await
+            {
+                tracing::warn!(error = %e, "single sign-on is not usable yet; sign-ins retry the provider");
+            }
+        });
+    }
     let result = axum::serve(listener, router(app)).with_graceful_shutdown(shutdown).await;
     refresher.abort();
     scheduler.abort();
@@ -192,6 +212,14 @@ fn spawn_refresher(app: AppState) -> tokio::task::JoinHandle<()> {
             }
             if let Err(e) = app.store.tokens().refresh().await {
                 tracing::warn!(error = %e, "could not refresh the tokens");
+            }
+            if app.sign_in.is_some() {
+                if let Err(e) = app.store.users().refresh().await {
+                    tracing::warn!(error = %e, "could not refresh the sign-in mappings");
+                }
+                if let Err(e) = app.store.sessions().refresh().await {
+                    tracing::warn!(error = %e, "could not refresh the sessions");
+                }
             }
         }
     })

@@ -6,7 +6,8 @@
 //!
 //! - [`app`]: shared state, the middleware stack, serving;
 //! - [`handlers`]: one module per resource;
-//! - [`access`] and [`auth`]: who may call each route, and who the caller is;
+//! - [`access`] and [`auth`]: who may call each route, and who the caller is
+//!   (a bearer token, or a session cookie of [`sign_in`], single sign-on);
 //! - [`format`] and [`answer_cache`]: the four answer formats and their cache;
 //! - [`upload`]: reading an uploaded file (media type, gzip, size, validation);
 //! - [`error`]: `application/problem+json` for every error;
@@ -23,6 +24,7 @@ pub mod handlers;
 pub mod rate_limit;
 pub mod report;
 pub mod scheduler;
+pub mod sign_in;
 pub mod spec;
 pub mod telemetry;
 pub mod upload;

@@ -60,17 +60,25 @@ impl RateLimiter {
     }
 }
 
-/// The rate-limit key of a request: the token's id (its public part), never the token.
-fn key(request: &Request) -> String {
-    crate::auth::bearer_token(request.headers())
-        .and_then(|t| t.strip_prefix("edi_"))
-        .and_then(|t| t.split_once('_'))
-        .map_or_else(|| "anonymous".to_string(), |(id, _)| id.chars().take(16).collect())
+/// The rate-limit key of a request: the token's id (its public part), or
+/// a session's handle (a prefix of its id's hash); never a token or a session id.
+fn key(app: &AppState, request: &Request) -> String {
+    let headers = request.headers();
+    if let Some(token) = crate::auth::bearer_token(headers) {
+        return token
+            .strip_prefix("edi_")
+            .and_then(|t| t.split_once('_'))
+            .map_or_else(|| "anonymous".to_string(), |(id, _)| id.chars().take(16).collect());
+    }
+    app.sign_in
+        .as_ref()
+        .and_then(|p| crate::sign_in::cookies::read(headers, crate::sign_in::cookies::session_name(p.config())))
+        .map_or_else(|| "anonymous".to_string(), |id| format!("session:{}", edi_hub_store::session_handle(id)))
 }
 
 /// Middleware applying the limiter to every `/api/v1` request.
 pub async fn limit(State(app): State<AppState>, request: Request, next: Next) -> Response {
-    match app.limiter.check(&key(&request)) {
+    match app.limiter.check(&key(&app, &request)) {
         Ok(()) => next.run(request).await,
         Err(retry_after) => ApiError::too_many_requests(retry_after).into_response(),
     }

@@ -6,6 +6,9 @@
 //! reference/population/data/{version id}.parquet                  population tables
 //! reference/population/ledger/{sequence}.json                     which population table is current
 //! tokens/{token id}.json, tokens/{token id}.revoked               API tokens (hash only) and revocations
+//! users/{subject hash}/{sequence}.json                           sign-in mappings (person or claim value -> role), create-only
+//! sessions/{session id hash}.json                                dashboard sessions (hash of the cookie's id only)
+//! sessions-ended/{session id hash}.json                          sign-outs
 //! audit/{yyyy-mm-dd}/{timestamp}-{random}.json                    the append-only audit log
 //! targets/{organisation}/{id}.json, targets/{organisation}/{id}.deleted   action-plan targets and deletions
 //! periods/{period}/{sequence}.json                                period events (schedules, releases), create-only
@@ -18,6 +21,9 @@ use object_store::path::Path;
 pub const LEDGER: &str = "ledger";
 pub const POPULATION_LEDGER: &str = "reference/population/ledger";
 pub const TOKENS: &str = "tokens";
+pub const USERS: &str = "users";
+pub const SESSIONS: &str = "sessions";
+pub const SESSIONS_ENDED: &str = "sessions-ended";
 pub const ACCESS_LOG: &str = "audit";
 pub const TARGETS: &str = "targets";
 pub const PERIODS: &str = "periods";
@@ -107,4 +113,12 @@ pub fn target(organisation: Organisation, id: &str) -> Path {
 
 pub fn target_deletion(organisation: Organisation, id: &str) -> Path {
     Path::from(format!("{TARGETS}/{organisation}/{id}.deleted"))
+}
+
+pub fn session(hash: &str) -> Path {
+    Path::from(format!("{SESSIONS}/{hash}.json"))
+}
+
+pub fn session_end(hash: &str) -> Path {
+    Path::from(format!("{SESSIONS_ENDED}/{hash}.json"))
 }

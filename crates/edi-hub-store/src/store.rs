@@ -13,9 +13,11 @@ use object_store::{ObjectStore, ObjectStoreExt, PutMode, PutOptions, PutPayload}
 
 use crate::layout;
 use crate::ledger_cache::LedgerCache;
+use crate::sessions::SessionRegistry;
 use crate::snapshot::Snapshot;
 use crate::targets::TargetCache;
 use crate::tokens::TokenRegistry;
+use crate::users::UserRegistry;
 use crate::{Error, Result};
 
 /// Where the hub keeps its data.
@@ -44,6 +46,8 @@ pub struct Store {
     cache: tokio::sync::Mutex<LedgerCache>,
     snapshot: RwLock<Arc<Snapshot>>,
     tokens: TokenRegistry,
+    users: UserRegistry,
+    sessions: SessionRegistry,
     targets: TargetCache,
 }
 
@@ -78,6 +82,8 @@ impl Store {
     fn build(o: Opened) -> Store {
         Store {
             tokens: TokenRegistry::new(o.objects.clone()),
+            users: UserRegistry::new(o.objects.clone()),
+            sessions: SessionRegistry::new(o.objects.clone()),
             objects: o.objects,
             root: (o.root, o.prefix),
             description: o.description,
@@ -105,6 +111,16 @@ impl Store {
 
     pub fn tokens(&self) -> &TokenRegistry {
         &self.tokens
+    }
+
+    /// Who may sign in with single sign-on, and as what.
+    pub fn users(&self) -> &UserRegistry {
+        &self.users
+    }
+
+    /// Dashboard sessions of people signed in with single sign-on.
+    pub fn sessions(&self) -> &SessionRegistry {
+        &self.sessions
     }
 
     pub(crate) fn target_cache(&self) -> &TargetCache {

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use edi_hub_api::ServerConfig;
+use edi_hub_api::sign_in::{Secret, SignInConfig};
 use edi_hub_core::disclosure::Policy;
 use edi_hub_core::{Dataset, Organisation, Period};
 use edi_hub_store::{Role, StoreLocation};
@@ -30,6 +31,9 @@ pub enum Command {
     /// Manage API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Manage who may sign in to the dashboard with single sign-on, and as what.
+    #[command(subcommand)]
+    User(UserCommand),
     /// Measure benchmark latency (uncached, cached, direct DataFusion) and
     /// cached throughput against a hello-world route on a generated data set.
     Bench(edi_hub_bench::BenchArgs),
@@ -98,6 +102,108 @@ pub enum TokenCommand {
     Create(TokenCreateArgs),
 }
 
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Give a person (by the email their council account signs in with), or
+    /// everyone with a value of the role claim (e.g. a group id), a role;
+    /// replaces any earlier mapping.
+    Add(UserAddArgs),
+    /// Take a person's (or a role-claim value's) role away.
+    Remove(UserWhoArgs),
+    /// List every mapping.
+    List(StoreArgs),
+}
+
+/// Whom a mapping is about: a person or a role-claim value.
+#[derive(Debug, Clone, Args)]
+#[group(required = true, multiple = false)]
+pub struct Who {
+    /// The person's email address (as the OpenID provider sends it; any letter case).
+    #[arg(long)]
+    pub email: Option<String>,
+    /// A value of the role claim (`serve --oidc-role-claim`), e.g. a group id.
+    #[arg(long)]
+    pub claim: Option<String>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct UserAddArgs {
+    #[command(flatten)]
+    pub store: StoreArgs,
+    #[command(flatten)]
+    pub who: Who,
+    /// steward, analyst or submitter.
+    #[arg(long, value_parser = parse_role)]
+    pub role: Role,
+    /// GSS code of the organisation (submitters only, required for them).
+    #[arg(long)]
+    pub organisation: Option<Organisation>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct UserWhoArgs {
+    #[command(flatten)]
+    pub store: StoreArgs,
+    #[command(flatten)]
+    pub who: Who,
+}
+
+/// Single sign-on for the dashboard (OpenID Connect). Giving the issuer
+/// turns it on; the client id, client secret file and public URL are then needed too.
+#[derive(Debug, Clone, Args)]
+pub struct SignInArgs {
+    /// The OpenID provider's issuer URL (its discovery document is at
+    /// {issuer}/.well-known/openid-configuration), e.g.
+    /// https://login.microsoftonline.com/{tenant-id}/v2.0, https://accounts.google.com
+    /// or https://keycloak.example/realms/{realm}.
+    #[arg(long, env = "EDI_HUB_OIDC_ISSUER", requires_all = ["oidc_client_id", "oidc_client_secret_file", "public_url"])]
+    pub oidc_issuer: Option<String>,
+    /// The hub's client id at the provider.
+    #[arg(long, env = "EDI_HUB_OIDC_CLIENT_ID", requires = "oidc_issuer")]
+    pub oidc_client_id: Option<String>,
+    /// A file holding the hub's client secret at the provider (the secret
+    /// itself is never given on the command line).
+    #[arg(long, env = "EDI_HUB_OIDC_CLIENT_SECRET_FILE", requires = "oidc_issuer")]
+    pub oidc_client_secret_file: Option<PathBuf>,
+    /// The hub's address as people's browsers reach it, e.g.
+    /// https://edi-hub.example.gov.uk; the provider sends them back to
+    /// {public-url}/auth/callback (register that redirect URL there).
+    #[arg(long, env = "EDI_HUB_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// An ID token claim whose values stewards may map to roles (e.g.
+    /// `groups`, holding group ids), beside mapping people by email.
+    #[arg(long, env = "EDI_HUB_OIDC_ROLE_CLAIM", requires = "oidc_issuer")]
+    pub oidc_role_claim: Option<String>,
+    /// Hours a dashboard session lasts from sign-in.
+    #[arg(long, env = "EDI_HUB_SESSION_HOURS", default_value_t = edi_hub_api::sign_in::DEFAULT_SESSION_HOURS,
+          value_parser = clap::value_parser!(u64).range(1..=720))]
+    pub session_hours: u64,
+}
+
+impl SignInArgs {
+    /// The single sign-on settings (reading the client secret file), or none.
+    pub fn config(&self) -> Result<Option<SignInConfig>, String> {
+        let (Some(issuer), Some(client_id), Some(secret_file), Some(public_url)) =
+            (&self.oidc_issuer, &self.oidc_client_id, &self.oidc_client_secret_file, &self.public_url)
+        else {
+            return Ok(None);
+        };
+        let secret = std::fs::read_to_string(secret_file)
+            .map_err(|e| format!("cannot read the client secret file {}: {e}", secret_file.display()))?;
+        let public_url = url::Url::parse(public_url.trim()).map_err(|e| format!("--public-url '{public_url}': {e}"))?;
+        let config = SignInConfig {
+            issuer: issuer.trim().to_string(),
+            client_id: client_id.trim().to_string(),
+            client_secret: Secret::new(secret.trim().to_string()),
+            public_url,
+            role_claim: self.oidc_role_claim.clone().filter(|c| !c.trim().is_empty()),
+            session_lifetime: std::time::Duration::from_secs(self.session_hours * 3600),
+        };
+        config.check()?;
+        Ok(Some(config))
+    }
+}
+
 /// Where the hub keeps its data.
 #[derive(Debug, Clone, Args)]
 pub struct StoreArgs {
@@ -152,6 +258,8 @@ pub struct ServeArgs {
     /// recently used are dropped beyond it (and read again when asked for).
     #[arg(long, env = "EDI_HUB_TABLE_CACHE_MB", default_value_t = edi_hub_query::DEFAULT_BUDGET_MB)]
     pub table_cache_mb: usize,
+    #[command(flatten)]
+    pub sign_in: SignInArgs,
 }
 
 impl ServeArgs {

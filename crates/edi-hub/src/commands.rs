@@ -49,6 +49,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             init_logging(LogFormat::Text, false);
             token_create(&args).await
         }
+        Command::User(command) => {
+            init_logging(LogFormat::Text, false);
+            crate::users::run(command).await
+        }
         Command::Bench(args) => {
             init_logging(LogFormat::Text, false);
             edi_hub_bench::run(&args).await
@@ -115,7 +119,21 @@ async fn serve_command(args: &ServeArgs) -> anyhow::Result<()> {
     if synthetic {
         tracing::warn!("this store holds the SYNTHETIC demo data set; every answer is labelled so");
     }
-    run_server(store, ServerConfig { synthetic, ..args.config() }).await
+    run_server(store, ServerConfig { synthetic, sign_in: sign_in(args)?, ..args.config() }).await
+}
+
+/// The single sign-on settings of `serve` and `demo`, logged when on.
+fn sign_in(args: &ServeArgs) -> anyhow::Result<Option<edi_hub_api::sign_in::SignInConfig>> {
+    let config = args.sign_in.config().map_err(anyhow::Error::msg)?;
+    if let Some(c) = &config {
+        tracing::info!(
+            issuer = %c.issuer,
+            redirect_url = %c.redirect_url(),
+            role_claim = c.role_claim.as_deref().unwrap_or("-"),
+            "single sign-on is on"
+        );
+    }
+    Ok(config)
 }
 
 async fn run_server(store: Arc<Store>, config: ServerConfig) -> anyhow::Result<()> {
@@ -196,7 +214,7 @@ async fn demo_command(args: &ServeArgs) -> anyhow::Result<()> {
         "Try: curl -H \"Authorization: Bearer <token>\" \"http://{listen}/api/v1/benchmarks/workforce_share?period={}\"",
         periods[periods.len() - 1]
     );
-    let config = ServerConfig { synthetic: true, ..args.config() };
+    let config = ServerConfig { synthetic: true, sign_in: sign_in(args)?, ..args.config() };
     run_server(store, config).await
 }
 

@@ -1,10 +1,20 @@
-// The hub's API, with the token the user pasted in. The token lives in
-// sessionStorage only (gone when the tab closes), is sent in the
+// The hub's API, with the token the user pasted in, or the session of a
+// person signed in with their council account (single sign-on). The token
+// lives in sessionStorage only (gone when the tab closes), is sent in the
 // Authorization header and never put in a URL or written to the console.
+// A session is an HttpOnly cookie the page cannot read; requests that
+// change something carry the session's CSRF token (kept in memory only)
+// and the page's origin.
 
 const KEY = "edi-hub-token";
 const listeners = new Set();
 let synthetic = false;
+let csrf = null;
+
+/** Remembers the CSRF token of the signed-in person's session (from /api/v1/whoami). */
+export function setCsrf(value) {
+  csrf = value || null;
+}
 
 export function token() {
   return sessionStorage.getItem(KEY);
@@ -67,10 +77,16 @@ async function send(path, options = {}) {
   const t = token();
   if (t) headers.set("Authorization", `Bearer ${t}`);
   if (!headers.has("Accept")) headers.set("Accept", "application/json");
+  const method = (options.method || "GET").toUpperCase();
+  const changes = !["GET", "HEAD", "OPTIONS"].includes(method);
+  if (changes && csrf && !t) headers.set("X-CSRF-Token", csrf);
+  // The page's own origin goes with every request that changes something
+  // (the page's no-referrer policy would otherwise send "null").
+  const referrerPolicy = changes ? "same-origin" : "no-referrer";
   await slot();
   try {
     for (let attempt = 0; ; attempt += 1) {
-      const response = await fetch(path, { ...options, headers, cache: "no-store", credentials: "omit" });
+      const response = await fetch(path, { ...options, headers, cache: "no-store", credentials: "same-origin", referrerPolicy });
       notice(response);
       if (response.status === 429 && attempt < 5) {
         const wait = Number(response.headers.get("retry-after")) || 1;
@@ -133,6 +149,32 @@ export async function sendFile(method, path, file, { contentType, encoding }) {
   const body = await readBody(response);
   if (response.ok || response.status === 422) return { status: response.status, body };
   throw new ApiError(response.status, body);
+}
+
+/** How the hub signs people in (`/auth/config`); needs no token. */
+export async function signInOptions() {
+  try {
+    const r = await fetch("/auth/config", { cache: "no-store" });
+    return r.ok ? await r.json() : { single_sign_on: false };
+  } catch {
+    return { single_sign_on: false };
+  }
+}
+
+/** Ends the signed-in person's session on the hub (the cookie goes too). */
+export async function signOut() {
+  const headers = { Accept: "application/json" };
+  if (csrf) headers["X-CSRF-Token"] = csrf;
+  const response = await fetch("/auth/logout", {
+    method: "POST",
+    headers,
+    credentials: "same-origin",
+    referrerPolicy: "same-origin",
+    cache: "no-store",
+  });
+  csrf = null;
+  cache.clear();
+  if (!response.ok) throw new ApiError(response.status, await readBody(response));
 }
 
 /** The reference lists (authorities, groups, datasets); needs no token. */

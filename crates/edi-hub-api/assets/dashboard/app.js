@@ -37,6 +37,8 @@ const ctx = {
   },
 };
 let renderSeq = 0;
+/** How the hub signs people in: `single_sign_on` when it offers council accounts. */
+let signInOptions = { single_sign_on: false };
 
 api.onSynthetic(() => {
   document.getElementById("synthetic-banner").hidden = false;
@@ -46,6 +48,10 @@ function roleText(who) {
   if (!who) return "";
   const role = { steward: "Data steward", analyst: "Analyst", submitter: "Submitter" }[who.role] || "Signed in";
   const org = who.organisation_name ? ` for ${who.organisation_name}` : "";
+  if (who.session) {
+    const person = who.session.name ? `${who.session.name} (${who.session.email})` : who.session.email;
+    return `${person} · ${role}${org}`;
+  }
   const label = who.label ? ` (${who.label})` : "";
   return `${role}${org}${label}`;
 }
@@ -53,15 +59,32 @@ function roleText(who) {
 function showSignedIn() {
   const signedIn = Boolean(ctx.who);
   document.getElementById("signin").hidden = signedIn;
+  document.getElementById("sso").hidden = signedIn || !signInOptions.single_sign_on;
   document.getElementById("signed-in").hidden = !signedIn;
   document.getElementById("who").textContent = signedIn ? roleText(ctx.who) : "";
 }
 
-/** Finds out who the stored token is; clears it when the hub refuses it. */
+/**
+ * Finds out who is signed in: the stored token (cleared when the hub
+ * refuses it), else a council-account session (its cookie is sent with
+ * every request; without one the hub answers 401 and nobody is signed in).
+ */
 async function identify() {
   if (!api.token()) {
     ctx.who = null;
-    return null;
+    api.setCsrf(null);
+    if (!signInOptions.single_sign_on) return null;
+    try {
+      const who = await api.get("/api/v1/whoami", { fresh: true });
+      if (who.session) {
+        api.setCsrf(who.session.csrf_token);
+        ctx.who = who;
+      }
+    } catch (err) {
+      if (err.status !== 401) throw err;
+      api.forget();
+    }
+    return ctx.who;
   }
   try {
     ctx.who = await api.get("/api/v1/whoami");
@@ -82,10 +105,17 @@ function signInPrompt(problem) {
   main.replaceChildren(...nodes(
     h("h1", {}, "Sign in"),
     problem ? errorBox(problem) : null,
+    signInOptions.single_sign_on
+      ? h(
+          "p",
+          { class: "lead" },
+          "Sign in with your council account (the button at the top of the page), or paste an API token into the box beside it.",
+        )
+      : null,
     h(
       "p",
-      { class: "lead" },
-      "Paste your API token into the box at the top of the page. It is kept only in this browser tab (session storage) and sent to the hub with each request; it is never put in a link.",
+      { class: signInOptions.single_sign_on ? "" : "lead" },
+      "An API token pasted into the box at the top of the page is kept only in this browser tab (session storage) and sent to the hub with each request; it is never put in a link.",
     ),
     h(
       "p",
@@ -97,7 +127,8 @@ function signInPrompt(problem) {
       ") prints one for each role when it starts.",
     ),
   ));
-  document.getElementById("token-input").focus();
+  const first = signInOptions.single_sign_on ? document.getElementById("sso") : document.getElementById("token-input");
+  first.focus();
 }
 
 function markTab(view) {
@@ -130,6 +161,8 @@ async function route({ focus = false } = {}) {
     if (seq !== renderSeq) return;
     if (err.status === 401) {
       api.clearToken();
+      api.setCsrf(null);
+      api.forget();
       ctx.who = null;
       showSignedIn();
       signInPrompt(err);
@@ -158,9 +191,20 @@ document.getElementById("signin").addEventListener("submit", async (event) => {
   }
 });
 
-document.getElementById("signout").addEventListener("click", () => {
+document.getElementById("signout").addEventListener("click", async () => {
+  const session = Boolean(ctx.who?.session);
   api.clearToken();
   sessionStorage.removeItem(HIGHLIGHT_KEY);
+  if (session) {
+    try {
+      await api.signOut();
+    } catch (err) {
+      main.replaceChildren(h("h1", {}, "Sign out"), errorBox(err));
+      main.dataset.state = "error";
+      return;
+    }
+  }
+  api.setCsrf(null);
   ctx.who = null;
   showSignedIn();
   route();
@@ -185,7 +229,7 @@ window.addEventListener("resize", () => {
 
 async function boot() {
   try {
-    ctx.ref = await api.reference();
+    [ctx.ref, signInOptions] = await Promise.all([api.reference(), api.signInOptions()]);
   } catch (err) {
     main.replaceChildren(errorBox(err));
     return;

@@ -16,6 +16,7 @@ mod system;
 mod target_input;
 mod targets;
 mod tokens;
+mod users;
 mod validate;
 mod whoami;
 
@@ -32,6 +33,7 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::app::AppState;
 use crate::auth::Caller;
+use crate::sign_in::handlers as sign_in;
 
 pub(crate) use periods::release_detail;
 pub(crate) use targets::{Target, TargetStatus, TargetVisibility};
@@ -40,7 +42,7 @@ pub(crate) use targets::{Target, TargetStatus, TargetVisibility};
 #[openapi(
     info(
         title = "EDI Hub API",
-        description = "Benchmarking race equality in the workforces of London's local authorities.\n\nBoroughs upload quarterly, anonymised, aggregated datasets (CSV, Excel workbooks or Parquet); analysts query benchmarks of one borough against London, inner/outer London and its sub-regional partnership. Every answer passes statistical disclosure control: a suppressed value is null in JSON (its column is listed in `suppressed`), `[c]` in CSV and null in Arrow and Parquet. A borough always sees its own data in full.\n\nAll `/api/v1` routes need a bearer token (`Authorization: Bearer <token>`). Each token is limited to the configured number of requests per second; over it the answer is 429 with `Retry-After`.",
+        description = "Benchmarking race equality in the workforces of London's local authorities.\n\nBoroughs upload quarterly, anonymised, aggregated datasets (CSV, Excel workbooks or Parquet); analysts query benchmarks of one borough against London, inner/outer London and its sub-regional partnership. Every answer passes statistical disclosure control: a suppressed value is null in JSON (its column is listed in `suppressed`), `[c]` in CSV and null in Arrow and Parquet. A borough always sees its own data in full.\n\nAll `/api/v1` routes need a bearer token (`Authorization: Bearer <token>`), or, on a hub with single sign-on, the session cookie of a person signed in through `/auth/login`: a session acts exactly like a token of the role and organisation its person is mapped to, and a request under it that changes something must carry the session's CSRF token (`X-CSRF-Token`, from `/api/v1/whoami`) and come from the hub's own origin. Each token (and session) is limited to the configured number of requests per second; over it the answer is 429 with `Retry-After`.",
         license(name = "Apache-2.0"),
         version = "1.0.0"
     ),
@@ -53,6 +55,8 @@ pub(crate) use targets::{Target, TargetStatus, TargetVisibility};
         (name = "releases", description = "Collection rounds: each quarter's state, schedule and releases"),
         (name = "reference", description = "Reference data kept by data stewards"),
         (name = "tokens", description = "API tokens and the access log, for data stewards; who the caller is, for any token"),
+        (name = "users", description = "Who may sign in with single sign-on, and as what, for data stewards"),
+        (name = "sign-in", description = "Single sign-on for the dashboard with the council's OpenID provider"),
         (name = "system", description = "Health and documentation")
     )
 )]
@@ -90,14 +94,23 @@ fn api(app: AppState) -> (Router<AppState>, Spec) {
         .routes(routes!(tokens::revoke_token))
         .routes(routes!(access_log::access_log))
         .routes(routes!(whoami::whoami))
+        .routes(routes!(users::list_users))
+        .routes(routes!(users::put_user, users::delete_user))
+        .routes(routes!(users::put_role_claim, users::delete_role_claim))
         .route_layer(from_fn_with_state(app.clone(), crate::access::enforce))
         .layer(from_fn_with_state(app.clone(), crate::rate_limit::limit));
     let system = OpenApiRouter::new()
         .routes(routes!(system::healthz))
         .routes(routes!(system::readyz))
         .routes(routes!(system::prometheus_metrics))
+        .route_layer(from_fn_with_state(app.clone(), crate::access::enforce));
+    let sign_in = OpenApiRouter::new()
+        .routes(routes!(sign_in::sign_in_options))
+        .routes(routes!(sign_in::login))
+        .routes(routes!(sign_in::callback))
+        .routes(routes!(sign_in::logout))
         .route_layer(from_fn_with_state(app, crate::access::enforce));
-    OpenApiRouter::with_openapi(ApiDoc::openapi()).merge(v1).merge(system).split_for_parts()
+    OpenApiRouter::with_openapi(ApiDoc::openapi()).merge(v1).merge(system).merge(sign_in).split_for_parts()
 }
 
 /// The OpenAPI document of the API, as committed in `openapi/openapi.json`.

@@ -24,13 +24,34 @@ pub struct WhoAmI {
     pub label: Option<String>,
     /// Whether benchmark answers show this caller every organisation's figures unredacted (stewards).
     pub sees_all_unredacted: bool,
+    /// The person signed in with single sign-on (a session cookie); null for a token.
+    #[schema(nullable)]
+    pub session: Option<SessionInfo>,
 }
 
-/// The caller: role and organisation of the token presented.
+/// A person signed in with single sign-on.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SessionInfo {
+    /// The email address the provider vouched for.
+    #[schema(example = "alex.jones@harrow.gov.uk")]
+    pub email: String,
+    /// Their name, when the provider gave one.
+    #[schema(nullable)]
+    pub name: Option<String>,
+    /// When the session ends (sign in again then).
+    pub expires_at: chrono::DateTime<chrono::Utc>,
+    /// Send this in `X-CSRF-Token` with every request that changes something
+    /// (with the hub's own `Origin`); such requests without it are refused.
+    pub csrf_token: String,
+}
+
+/// The caller: role and organisation of the token presented (or of the
+/// person signed in).
 ///
 /// Lets a client (such as the dashboard) show who is signed in, highlight a
 /// submitter's own organisation and offer only what the role may do. Any
-/// valid token may call it.
+/// valid token may call it, and so may a signed-in person's session, whose
+/// answer also carries the session's CSRF token.
 #[utoipa::path(
     get,
     path = "/api/v1/whoami",
@@ -48,7 +69,13 @@ pub async fn whoami(caller: Caller) -> ApiResult<Json<WhoAmI>> {
         role: caller.role().name().to_string(),
         organisation: organisation.map(|o| o.code().to_string()),
         organisation_name: organisation.map(|o| o.name().to_string()),
-        label: caller.token.label.clone(),
+        label: caller.label().map(str::to_string),
         sees_all_unredacted: caller.role() == edi_hub_store::Role::Steward,
+        session: caller.session().map(|s| SessionInfo {
+            email: s.email.clone(),
+            name: s.name.clone(),
+            expires_at: s.expires_at,
+            csrf_token: s.csrf_token.clone(),
+        }),
     }))
 }
