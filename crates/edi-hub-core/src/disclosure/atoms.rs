@@ -234,7 +234,10 @@ impl<'a> Matcher<'a> {
                     People::Everyone => Some(vec![true; codes.len()]),
                     People::Known => Some(codes.iter().map(|c| *c != ethnicity::NOT_STATED).collect()),
                     People::Group(g) => {
-                        let memberships: Vec<Membership> = codes.iter().map(|c| g.membership(c)).collect();
+                        // Each distinct code once (a table repeats its codes over every cell).
+                        let mut of: HashMap<&str, Membership> = HashMap::new();
+                        let memberships: Vec<Membership> =
+                            codes.iter().map(|c| *of.entry(c).or_insert_with(|| g.membership(c))).collect();
                         if memberships.contains(&Membership::Straddles) {
                             return None;
                         }
