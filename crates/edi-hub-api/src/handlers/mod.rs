@@ -2,6 +2,7 @@
 //! (utoipa-axum), so the served spec is built from the routes served.
 
 mod access_log;
+mod answer_rows;
 mod benchmarks;
 mod catalogue;
 mod coverage;

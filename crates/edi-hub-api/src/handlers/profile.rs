@@ -14,7 +14,8 @@ use edi_hub_query::{Answer, BenchmarkRequest, Lookup};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::benchmarks::{BenchmarkAnswer, answer_json, log_unredacted_read, rows_table};
+use super::answer_rows::{answer_json, rows_table};
+use super::benchmarks::{BenchmarkAnswer, log_unredacted_read};
 use super::paths::{organisation_in_path, period_param};
 use super::query::QueryParams;
 use super::targets::{Target, visible_targets};
