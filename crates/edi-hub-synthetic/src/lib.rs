@@ -6,6 +6,8 @@
 pub mod files;
 pub mod generate;
 pub mod load;
+pub mod scale;
 
-pub use generate::{DemoFile, Scale, organisation_files, population, submissions};
+pub use generate::{DemoFile, organisation_files, population, submissions};
 pub use load::{MARKER, last_quarters, load, load_at_scale, load_except};
+pub use scale::Scale;

@@ -53,7 +53,7 @@ pub async fn load_at_scale(
     store: &Store,
     periods: &[Period],
     seed: u64,
-    scale: generate::Scale,
+    scale: crate::Scale,
 ) -> anyhow::Result<(usize, u64)> {
     let (mut n, mut rows) = (0, 0);
     for o in Organisation::all() {
