@@ -194,7 +194,15 @@ pub async fn audit_releases_for(
         .collect();
     let mut organisations = Vec::new();
     for l in linked.iter().filter(|l| only.is_none_or(|o| o == l.organisation)) {
+        let started = Instant::now();
         let leaks = l.leaks(None, protection).with_context(|| l.organisation.to_string())?;
+        tracing::info!(
+            organisation = %l.organisation,
+            checked = l.checks.len(),
+            pinned = leaks.len(),
+            seconds = started.elapsed().as_secs_f64(),
+            "organisation audited"
+        );
         let latest = l.releases.last().map(|s| s.tables.as_slice()).unwrap_or_default();
         let sum = |f: fn(&edi_hub_core::disclosure::Pattern) -> usize| latest.iter().map(|t| f(&t.1)).sum();
         organisations.push(ReleaseOrganisation {
