@@ -27,7 +27,13 @@ the same generated data, in one run.
 
 Prints every figure and the ratios; writes them to target/bench-results.json.
 
+With --profile, the serving process is profiled with `perf` while it
+answers the uncached questions, and the top entries are printed; with
+--serve-binary, another build (an earlier version's) serves the same
+stores, so two versions are compared on the same data.
+
 Usage: python3 bench/compare.py [--no-build] [--skip-national] [--fresh]
+       [--profile] [--serve-binary PATH] [--results FILE]
 """
 
 import argparse
@@ -236,7 +242,10 @@ def measure_scale(name, data, report, args, results):
 
     try:
         paths = [q["path"] for q in questions]
+        profiler = Profiler(hub, name) if args.profile else None
         h = bench_http([hub.base], analyst, paths)
+        if profiler:
+            out["profile"] = profiler.stop()
         out["hub"] = h
         print(f"hub over HTTP ({h['requests']} distinct workforce_share questions, analyst, one at a time): "
               f"p50 {h['p50_ms']:.2f} ms, p90 {h['p90_ms']:.2f} ms, p99 {h['p99_ms']:.2f} ms")
@@ -268,6 +277,36 @@ def measure_scale(name, data, report, args, results):
         hub.stop()
     results[name] = out
     return out
+
+
+class Profiler:
+    """`perf record` of the serving process while the uncached questions are timed."""
+
+    def __init__(self, hub, name):
+        if shutil.which("perf") is None:
+            raise SystemExit("--profile needs perf (Debian's linux-perf)")
+        self.data = os.path.join(ROOT, "target", f"bench-profile-{name}.data")
+        self.process = subprocess.Popen(
+            ["perf", "record", "-F", "999", "-g", "-o", self.data, "-p", str(hub.process.pid)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(0.5)
+
+    def stop(self, top=15):
+        self.process.send_signal(2)
+        self.process.wait()
+        report = subprocess.run(["perf", "report", "-i", self.data, "--no-children", "--stdio",
+                                 "--sort", "symbol", "-g", "none", "--percent-limit", "0.5"],
+                                capture_output=True, text=True).stdout
+        entries = []
+        for line in report.splitlines():
+            parts = line.split(None, 2)
+            if len(parts) == 3 and parts[0].endswith("%") and parts[1].startswith("["):
+                entries.append({"percent": float(parts[0].rstrip("%")), "symbol": parts[2].strip()[:110]})
+        entries = entries[:top]
+        print(f"profile of the serving process ({self.data}), top {len(entries)} by own time:")
+        for e in entries:
+            print(f"  {e['percent']:5.1f}%  {e['symbol']}")
+        return entries
 
 
 def sweep(hub, analyst, report, out):
@@ -390,6 +429,10 @@ def main():
     parser.add_argument("--seconds", type=int, default=5, help="per throughput measurement")
     parser.add_argument("--binary", help="the edi-hub to run (default: the release build)")
     parser.add_argument("--serve-binary", help="another edi-hub to serve with (e.g. an earlier version's)")
+    parser.add_argument("--profile", action="store_true",
+                        help="profile the serving process with perf while it answers the uncached questions")
+    parser.add_argument("--results", default=os.path.join(ROOT, "target", "bench-results.json"),
+                        help="where to write every figure as JSON")
     args = parser.parse_args()
     global BINARY, SERVE_BINARY
     BINARY = os.path.abspath(args.binary) if args.binary else BINARY
@@ -411,7 +454,7 @@ def main():
         print(f"\nnational / London one-quarter answer (p50): {ratio:.2f} (target <= 2)")
     results["upload"] = upload_timing()
     summary(results)
-    with open(os.path.join(ROOT, "target", "bench-results.json"), "w") as f:
+    with open(args.results, "w") as f:
         json.dump(results, f, indent=2)
 
 

@@ -210,7 +210,8 @@ impl Engine {
         let schema = DFSchema::try_from(stored_schema(dataset))?;
         let mut terms = Vec::with_capacity(inputs.len() + 2);
         for term in plan::terms(dataset, inputs, params)? {
-            terms.push(self.ctx.create_physical_expr(term, &schema)?);
+            let condition = self.ctx.create_physical_expr(term.condition, &schema)?;
+            terms.push((condition, self.ctx.create_physical_expr(term.value, &schema)?));
         }
         let mut out = HashMap::new();
         for table in &tables {
@@ -220,25 +221,36 @@ impl Engine {
     }
 }
 
+/// A term's condition and value, planned.
+type Planned = (Arc<dyn PhysicalExpr>, Arc<dyn PhysicalExpr>);
+
 /// Adds up each term per group of `table` into `out`: the first `n` terms
-/// are the inputs' values, then the matching and straddling rows.
-fn sum_terms(
-    table: &Table,
-    terms: &[Arc<dyn PhysicalExpr>],
-    n: usize,
-    out: &mut HashMap<GroupKey, Sums>,
-) -> Result<()> {
+/// are the inputs' values, then the matching and straddling rows. Only the
+/// rows a term's condition selects are visited.
+fn sum_terms(table: &Table, terms: &[Planned], n: usize, out: &mut HashMap<GroupKey, Sums>) -> Result<()> {
     let rows = table.batch.num_rows();
     let groups = table.groups.len();
+    let layout = |e: datafusion::arrow::error::ArrowError| Error::Layout(e.to_string());
     let mut totals = vec![vec![0.0f64; groups]; terms.len()];
-    for (term, total) in terms.iter().zip(totals.iter_mut()) {
-        let values = term.evaluate(&table.batch)?.into_array(rows)?;
-        let values = cast(&values, &DataType::Float64).map_err(|e| Error::Layout(e.to_string()))?;
+    for ((condition, value), total) in terms.iter().zip(totals.iter_mut()) {
+        let selected = condition.evaluate(&table.batch)?.into_array(rows)?;
+        let selected =
+            selected.as_boolean_opt().ok_or_else(|| Error::Layout("a condition is not true or false".into()))?;
+        // A null condition selects nothing.
+        let selected = match selected.nulls() {
+            Some(nulls) => selected.values() & nulls.inner(),
+            None => selected.values().clone(),
+        };
+        if selected.count_set_bits() == 0 {
+            continue;
+        }
+        let values = value.evaluate(&table.batch)?.into_array(rows)?;
+        let values = cast(&values, &DataType::Float64).map_err(layout)?;
         let values = values.as_primitive::<Float64Type>();
-        for (r, &g) in table.group_of_row.iter().enumerate() {
-            // As SQL's SUM: a null term adds nothing.
+        for r in selected.set_indices() {
+            // As SQL's SUM: a null value adds nothing.
             if values.is_valid(r) {
-                total[g as usize] += values.value(r);
+                total[table.group_of_row[r] as usize] += values.value(r);
             }
         }
     }

@@ -5,7 +5,7 @@
 //! counted from).
 
 use datafusion::arrow::datatypes::DataType;
-use datafusion::prelude::{Expr, cast, col, lit, when};
+use datafusion::prelude::{Expr, cast, col, lit};
 use edi_hub_core::dataset::{Dataset, ValueKind};
 use edi_hub_core::ethnicity::{self, Group};
 use edi_hub_core::metrics::{Measure, Params, SumDef, Who};
@@ -68,11 +68,22 @@ fn measure(m: Measure) -> Expr {
     }
 }
 
+/// One per-row term: the row counts `value` where `condition` holds
+/// (as SQL's `SUM(CASE WHEN condition THEN value END)`: a null condition
+/// or value adds nothing).
+#[derive(Debug, Clone)]
+pub struct Term {
+    pub condition: Expr,
+    pub value: Expr,
+}
+
 /// The per-row terms of `inputs` (all over `dataset`), each summed per
 /// organisation and period: the value of each input (Float64), then
 /// whether the row matches the filters and whether its code straddles the
-/// group (Int64, 1 or 0).
-pub fn terms(dataset: Dataset, inputs: &[SumDef], params: &Params) -> Result<Vec<Expr>> {
+/// group (1.0 or nothing). Condition and value stay apart so a term is
+/// summed over the rows its condition selects, without building a
+/// `CASE` column over every row.
+pub fn terms(dataset: Dataset, inputs: &[SumDef], params: &Params) -> Result<Vec<Term>> {
     let filter = filters(dataset, params)?;
     let mut out = Vec::with_capacity(inputs.len() + 2);
     for s in inputs {
@@ -82,14 +93,14 @@ pub fn terms(dataset: Dataset, inputs: &[SumDef], params: &Params) -> Result<Vec
         {
             condition = condition.and(e);
         }
-        out.push(when(condition, measure(s.measure)).otherwise(lit(0.0))?);
+        out.push(Term { condition, value: measure(s.measure) });
     }
-    out.push(when(filter, lit(1i64)).otherwise(lit(0i64))?);
+    out.push(Term { condition: filter, value: lit(1.0) });
     let uses_group = inputs.iter().any(|s| s.who == Who::Group);
     let straddling =
         if uses_group { params.group.map(Group::straddling_codes).unwrap_or_default() } else { Vec::new() };
     let straddles = if straddling.is_empty() { lit(false) } else { col("ethnicity").in_list(codes(straddling), false) };
-    out.push(when(straddles, lit(1i64)).otherwise(lit(0i64))?);
+    out.push(Term { condition: straddles, value: lit(1.0) });
     Ok(out)
 }
 
