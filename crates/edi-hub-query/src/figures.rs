@@ -230,7 +230,6 @@ type Planned = (Arc<dyn PhysicalExpr>, Arc<dyn PhysicalExpr>);
 fn sum_terms(table: &Table, terms: &[Planned], n: usize, out: &mut HashMap<GroupKey, Sums>) -> Result<()> {
     let rows = table.batch.num_rows();
     let groups = table.groups.len();
-    let layout = |e: datafusion::arrow::error::ArrowError| Error::Layout(e.to_string());
     let mut totals = vec![vec![0.0f64; groups]; terms.len()];
     for ((condition, value), total) in terms.iter().zip(totals.iter_mut()) {
         let selected = condition.evaluate(&table.batch)?.into_array(rows)?;
@@ -245,7 +244,7 @@ fn sum_terms(table: &Table, terms: &[Planned], n: usize, out: &mut HashMap<Group
             continue;
         }
         let values = value.evaluate(&table.batch)?.into_array(rows)?;
-        let values = cast(&values, &DataType::Float64).map_err(layout)?;
+        let values = cast(&values, &DataType::Float64).map_err(|e| Error::Layout(e.to_string()))?;
         let values = values.as_primitive::<Float64Type>();
         for r in selected.set_indices() {
             // As SQL's SUM: a null value adds nothing.
