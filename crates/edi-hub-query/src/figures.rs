@@ -15,14 +15,13 @@ use edi_hub_core::benchmark::{Figure, Withheld};
 use edi_hub_core::dataset::Dataset;
 use edi_hub_core::disclosure::Pattern;
 use edi_hub_core::metrics::{MetricDef, Params, SumDef};
-use edi_hub_core::table::stored_schema;
 use edi_hub_core::{Organisation, Period};
 use edi_hub_store::{Snapshot, SubmissionRecord};
 
 use crate::engine::Engine;
 use crate::plan;
 use crate::sources::{LoadedRelease, Source};
-use crate::tables::{GroupKey, Table, TableKey};
+use crate::tables::{GroupKey, Table, TableKey, held_schema};
 use crate::{Error, Result};
 
 /// Per organisation and period: each sum, whether rows matched the filters,
@@ -207,7 +206,7 @@ impl Engine {
         if tables.is_empty() {
             return Ok(HashMap::new());
         }
-        let schema = DFSchema::try_from(stored_schema(dataset))?;
+        let schema = DFSchema::try_from(held_schema(dataset))?;
         let mut terms = Vec::with_capacity(inputs.len() + 2);
         for term in plan::terms(dataset, inputs, params)? {
             let condition = self.ctx.create_physical_expr(term.condition, &schema)?;

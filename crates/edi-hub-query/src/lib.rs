@@ -14,6 +14,8 @@ mod sources;
 mod tables;
 
 #[cfg(test)]
+mod held_tests;
+#[cfg(test)]
 mod snapshot_tests;
 
 pub use cache::Lookup;

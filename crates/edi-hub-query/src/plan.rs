@@ -26,7 +26,9 @@ fn equals(dataset: Dataset, name: &'static str, value: &'static str) -> Result<O
             "false" => lit(false),
             _ => return Err(bad()),
         },
-        _ => lit(value.to_string()),
+        // A code: as a list of one, so it is evaluated per distinct code of
+        // the table's dictionary, not per row.
+        _ => return Ok(Some(col(name).in_list(vec![lit(value)], false))),
     };
     Ok(Some(col(name).eq(literal)))
 }
@@ -46,7 +48,8 @@ fn codes(list: Vec<&'static str>) -> Vec<Expr> {
     list.into_iter().map(lit).collect()
 }
 
-/// Who an input counts, as an expression on `ethnicity`.
+/// Who an input counts, as an expression on `ethnicity` (always a list of
+/// codes, evaluated once per distinct code of a table's dictionary).
 fn who(who: Who, group: Option<Group>) -> Expr {
     match (who, group) {
         (Who::Group, Some(g)) => col("ethnicity").in_list(codes(g.inside_codes()), false),
@@ -54,7 +57,7 @@ fn who(who: Who, group: Option<Group>) -> Expr {
             let white = Group::parse(ethnicity::REFERENCE_GROUP).map(Group::inside_codes).unwrap_or_default();
             col("ethnicity").in_list(codes(white), false)
         }
-        (Who::Known, _) => col("ethnicity").not_eq(lit(ethnicity::NOT_STATED)),
+        (Who::Known, _) => col("ethnicity").in_list(vec![lit(ethnicity::NOT_STATED)], true),
         (Who::Everyone, _) => lit(true),
     }
 }

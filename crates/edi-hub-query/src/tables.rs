@@ -7,13 +7,18 @@
 //! first use (one build at a time per table, however many requests wait for
 //! it) and the least recently used are dropped when their total size passes
 //! the budget.
+//!
+//! A table holds its text columns (codes: organisation, period, ethnicity,
+//! case type...) as Arrow dictionaries: a condition on a code is evaluated
+//! once per distinct code, then spread over the rows by their keys, so it
+//! costs no string hashing or comparing per row.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use datafusion::arrow::array::{Array, ArrayRef, AsArray, new_null_array};
 use datafusion::arrow::compute::{cast, concat_batches};
-use datafusion::arrow::datatypes::{DataType, SchemaRef};
+use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use datafusion::arrow::record_batch::RecordBatch;
 use edi_hub_core::table::stored_schema;
 use edi_hub_core::{Dataset, Organisation, Period};
@@ -42,8 +47,9 @@ pub struct TableKey {
 /// query's sums are grouped by.
 pub type GroupKey = (Organisation, Option<Period>);
 
-/// One table in memory: every row of its submissions, in the stored layout,
-/// with each row's group (read once, when the table is built).
+/// One table in memory: every row of its submissions, in the held layout
+/// ([`held_schema`]), with each row's group (read once, when the table is
+/// built).
 #[derive(Debug)]
 pub struct Table {
     pub batch: RecordBatch,
@@ -193,6 +199,7 @@ fn decode(dataset: Dataset, mut files: Vec<(usize, bytes::Bytes)>) -> Result<Arc
     }
     let batch = concat_batches(&schema, &batches).map_err(|e| Error::Layout(e.to_string()))?;
     let (groups, group_of_row) = groups(&batch)?;
+    let batch = held(&batch, dataset)?;
     let bytes = batch.get_array_memory_size() + group_of_row.len() * 4;
     Ok(Arc::new(Table { batch, groups, group_of_row, bytes }))
 }
@@ -235,6 +242,40 @@ fn groups(batch: &RecordBatch) -> Result<(Vec<GroupKey>, Vec<u32>)> {
         rows.push(g);
     }
     Ok((groups, rows))
+}
+
+/// The key type of a text column held as a dictionary (a dataset's codes
+/// number a few dozen; the organisation codes and periods of a table fewer
+/// than 65,536).
+const KEY: DataType = DataType::UInt16;
+
+/// The layout of a dataset's tables in memory: the stored schema with each
+/// text column an Arrow dictionary of it. Conditions are planned on it.
+pub fn held_schema(dataset: Dataset) -> SchemaRef {
+    let stored = stored_schema(dataset);
+    let fields: Vec<Field> = stored
+        .fields()
+        .iter()
+        .map(|f| match f.data_type() {
+            DataType::Utf8 => {
+                Field::new(f.name(), DataType::Dictionary(Box::new(KEY), Box::new(DataType::Utf8)), f.is_nullable())
+            }
+            _ => f.as_ref().clone(),
+        })
+        .collect();
+    Arc::new(Schema::new(fields))
+}
+
+/// A batch in the stored layout, in the held layout.
+pub(crate) fn held(batch: &RecordBatch, dataset: Dataset) -> Result<RecordBatch> {
+    let schema = held_schema(dataset);
+    let columns = batch
+        .columns()
+        .iter()
+        .zip(schema.fields())
+        .map(|(c, f)| cast(c, f.data_type()).map_err(|e| Error::Layout(format!("column {}: {e}", f.name()))))
+        .collect::<Result<Vec<_>>>()?;
+    RecordBatch::try_new(schema, columns).map_err(|e| Error::Layout(e.to_string()))
 }
 
 /// A stored file's batch in the dataset's stored schema: columns by name,
