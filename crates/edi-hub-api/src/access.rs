@@ -266,7 +266,7 @@ async fn subject_of(app: &AppState, subject: Subject, organisation: &str, id: &s
     match subject {
         Subject::PathOrganisation => crate::handlers::paths::organisation_in_path(organisation),
         Subject::Submission => {
-            let snapshot = app.store.refresh().await?;
+            let snapshot = app.store.refresh_recent().await?;
             snapshot.get(id).map(|r| r.organisation).ok_or_else(|| {
                 ApiError::not_found(format!("no submission has the id '{}'", id.chars().take(40).collect::<String>()))
             })

@@ -207,7 +207,7 @@ fn spawn_refresher(app: AppState) -> tokio::task::JoinHandle<()> {
     spawn_every(app.config.refresh_interval, move || {
         let app = app.clone();
         async move {
-            if let Err(e) = app.store.refresh().await {
+            if let Err(e) = app.store.refresh_recent().await {
                 tracing::warn!(error = %e, "could not refresh the submission ledger");
             }
             if let Err(e) = app.store.tokens().refresh().await {

@@ -3,6 +3,7 @@
 //! ```text
 //! data/{dataset}/{period}/{organisation}/{submission id}.parquet   accepted uploads (normalised)
 //! ledger/{organisation}/{dataset}/{period}/{sequence}.json         submission events, create-only
+//! ledger-changes/{yyyymmddThhmm}/{ss.nnnnnnnnn}-{random}.json      a notice naming each ledger slot written
 //! reference/population/data/{version id}.parquet                  population tables
 //! reference/population/ledger/{sequence}.json                     which population table is current
 //! tokens/{token id}.json, tokens/{token id}.revoked               API tokens (hash only) and revocations

@@ -99,8 +99,8 @@ impl Store {
     pub async fn commit_submission(&self, new: &NewSubmission, commit: &Commit) -> Result<SubmissionRecord> {
         let event = submitted(new, commit);
         let ledger = layout::submission_ledger(new.organisation, new.dataset, new.period);
-        self.append(&ledger, &event).await?;
-        let snapshot = self.refresh().await?;
+        let slot = self.append(&ledger, &event).await?;
+        let snapshot = self.refresh_written(&[slot]).await?;
         snapshot.get(&commit.id).cloned().ok_or_else(|| Error::NotFound(format!("submission {}", commit.id)))
     }
 
@@ -121,15 +121,15 @@ impl Store {
 
     /// Withdraws a submission (kept in the history).
     pub async fn withdraw(&self, id: &str, by: Option<String>) -> Result<SubmissionRecord> {
-        let snapshot = self.refresh().await?;
+        let snapshot = self.refresh_written(&[]).await?;
         let record = snapshot.get(id).ok_or_else(|| Error::NotFound(format!("submission {id}")))?;
         if record.status == crate::Status::Withdrawn {
             return Err(Error::AlreadyWithdrawn(id.to_string()));
         }
         let ledger = layout::submission_ledger(record.organisation, record.dataset, record.period);
         let event = LedgerEvent::Withdrawn { id: id.to_string(), at: Utc::now(), by };
-        self.append(&ledger, &event).await?;
-        let snapshot = self.refresh().await?;
+        let slot = self.append(&ledger, &event).await?;
+        let snapshot = self.refresh_written(&[slot]).await?;
         snapshot.get(id).cloned().ok_or_else(|| Error::NotFound(format!("submission {id}")))
     }
 
@@ -140,21 +140,23 @@ impl Store {
         let path = layout::population_file(&id);
         self.create(&path, parquet).await?;
         let record = PopulationRecord { id, rows, checksum, received_at: Utc::now(), data_path: path.to_string() };
-        self.append(&Path::from(layout::POPULATION_LEDGER), &record).await?;
-        self.refresh().await?;
+        let slot = self.append(&Path::from(layout::POPULATION_LEDGER), &record).await?;
+        self.refresh_written(&[slot]).await?;
         Ok(record)
     }
 
-    /// Writes `event` into the next free slot of `ledger`.
-    pub(crate) async fn append<T: serde::Serialize>(&self, ledger: &Path, event: &T) -> Result<u64> {
+    /// Writes `event` into the next free slot of `ledger` (and announces
+    /// it); the slot written.
+    pub(crate) async fn append<T: serde::Serialize>(&self, ledger: &Path, event: &T) -> Result<Path> {
         let body = Bytes::from(
             serde_json::to_vec(event)
                 .map_err(|e| Error::Corrupt { path: ledger.to_string(), reason: e.to_string() })?,
         );
         let mut next = self.last_sequence(ledger).await? + 1;
         for _ in 0..MAX_SLOT_ATTEMPTS {
-            match self.create(&layout::slot(ledger, next), body.clone()).await {
-                Ok(()) => return Ok(next),
+            let slot = layout::slot(ledger, next);
+            match self.create_slot(&slot, body.clone()).await {
+                Ok(()) => return Ok(slot),
                 Err(object_store::Error::AlreadyExists { .. }) => {
                     next = (self.last_sequence(ledger).await? + 1).max(next + 1);
                 }

@@ -1,15 +1,18 @@
 //! The ledger objects this process has read, kept in step with the store.
 //!
-//! Each refresh lists the three ledgers (submissions, population, periods).
-//! An object not read before, or whose listed version (e-tag, time, size)
-//! changed, is read; one no longer listed is dropped (the store is the
-//! system of record). An object that cannot be
+//! A full refresh lists the three ledgers (submissions, population,
+//! periods). An object not read before, or whose listed version (e-tag,
+//! time, size) changed, is read; one no longer listed is dropped (the store
+//! is the system of record). In between, a refresh reads only the slots
+//! named by recent notices of ledger writes (see [`changes`]). An object
+//! that cannot be
 //! read, parsed, or contradicts its path is kept as damaged, never skipped:
 //! the snapshot withholds what it could change until a steward removes or
 //! restores it. Damage is logged once, when it is first seen, by path only.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
+use std::time::Instant;
 
 use chrono::{DateTime, Utc};
 use futures::{StreamExt, TryStreamExt};
@@ -36,6 +39,11 @@ struct Version {
 impl Version {
     fn of(meta: &ObjectMeta) -> Version {
         Version { e_tag: meta.e_tag.clone(), last_modified: meta.last_modified, size: meta.size }
+    }
+
+    /// For an object read without a version: the next full listing reads it again.
+    fn unknown() -> Version {
+        Version { e_tag: None, last_modified: DateTime::<Utc>::MIN_UTC, size: u64::MAX }
     }
 }
 
@@ -118,6 +126,9 @@ impl LedgerEntry for PeriodEvent {
     }
 }
 
+#[path = "ledger_changes.rs"]
+pub(crate) mod changes;
+
 /// The ledgers as read so far.
 #[derive(Debug)]
 pub(crate) struct LedgerCache {
@@ -127,6 +138,14 @@ pub(crate) struct LedgerCache {
     /// Something changed since the last snapshot was built.
     dirty: bool,
     generation: u64,
+    /// The notices of ledger writes read (or known to name slots read),
+    /// of the minutes a refresh lists.
+    seen: BTreeSet<Path>,
+    /// When the ledgers were last listed whole, and when last brought in step.
+    listed_at: Option<Instant>,
+    refreshed_at: Option<Instant>,
+    /// Full listings so far (for tests and logs).
+    pub(crate) full_listings: u64,
 }
 
 impl Default for LedgerCache {
@@ -137,22 +156,39 @@ impl Default for LedgerCache {
             periods: Slots::new(),
             dirty: true,
             generation: 0,
+            seen: BTreeSet::new(),
+            listed_at: None,
+            refreshed_at: None,
+            full_listings: 0,
         }
     }
 }
 
 impl LedgerCache {
-    /// Brings the ledgers in step with the store; a new snapshot if
-    /// anything changed. A failed listing leaves the cache as it was.
+    /// Brings the ledgers in step with the store by listing them whole; a
+    /// new snapshot if anything changed. A failed listing leaves the cache
+    /// as it was.
     pub(crate) async fn refresh(&mut self, objects: &Arc<dyn ObjectStore>) -> Result<Option<Snapshot>> {
+        let started = Instant::now();
+        // The notices first: each names a slot written before it, so before these listings.
+        let notices = changes::listed(objects, chrono::Utc::now()).await?;
         self.dirty |= sync(objects, &Path::from(layout::LEDGER), &mut self.submissions).await?;
         self.dirty |= sync(objects, &Path::from(layout::POPULATION_LEDGER), &mut self.population).await?;
         self.dirty |= sync(objects, &Path::from(layout::PERIODS), &mut self.periods).await?;
+        self.seen = notices;
+        self.listed_at = Some(started);
+        self.refreshed_at = Some(started);
+        self.full_listings += 1;
+        Ok(self.changed())
+    }
+
+    /// A new snapshot if anything changed since the last one.
+    fn changed(&mut self) -> Option<Snapshot> {
         if !std::mem::take(&mut self.dirty) {
-            return Ok(None);
+            return None;
         }
         self.generation += 1;
-        Ok(Some(self.build()))
+        Some(self.build())
     }
 
     fn build(&self) -> Snapshot {
@@ -236,20 +272,23 @@ async fn sync<T: LedgerEntry>(objects: &Arc<dyn ObjectStore>, prefix: &Path, slo
         .collect()
         .await;
     for (path, version, entry) in read {
-        let Some(entry) = entry else {
-            // Removed between the listing and the read.
-            if let Some(old) = slots.remove(&path) {
-                removed(&path, &old.entry);
-                changed = true;
-            }
-            continue;
-        };
-        let old = slots.get(&path).map(|s| &s.entry);
-        changed |= old.is_none_or(|old| !same_meaning(old, &entry));
-        report(&path, old, &entry);
-        slots.insert(path, Slot { version, entry });
+        changed |= settle(slots, path, entry.map(|e| (version, e)));
     }
     Ok(changed)
+}
+
+/// Keeps what an object at `path` was read to say (`None`: it is no longer
+/// there); whether that changes the snapshot.
+fn settle<T: PartialEq>(slots: &mut Slots<T>, path: Path, read: Option<(Version, Entry<T>)>) -> bool {
+    let Some((version, entry)) = read else {
+        // Removed between the listing and the read.
+        return slots.remove(&path).inspect(|old| removed(&path, &old.entry)).is_some();
+    };
+    let old = slots.get(&path).map(|s| &s.entry);
+    let changed = old.is_none_or(|old| !same_meaning(old, &entry));
+    report(&path, old, &entry);
+    slots.insert(path, Slot { version, entry });
+    changed
 }
 
 /// Whether two readings of one object give the same snapshot.
@@ -263,19 +302,36 @@ fn same_meaning<T: PartialEq>(a: &Entry<T>, b: &Entry<T>) -> bool {
 
 /// Reads one ledger object; `None` when it is no longer there.
 async fn read_entry<T: LedgerEntry>(objects: &Arc<dyn ObjectStore>, path: &Path) -> Option<Entry<T>> {
+    read_versioned(objects, path).await.map(|(_, entry)| entry)
+}
+
+/// Reads one ledger object with the version the store gave with it (none
+/// when it could not be read); `None` when it is no longer there.
+async fn read_versioned<T: LedgerEntry>(
+    objects: &Arc<dyn ObjectStore>,
+    path: &Path,
+) -> Option<(Option<Version>, Entry<T>)> {
     if let Some(reason) = T::misplaced(path) {
-        return Some(Entry::Damaged { reason: reason.to_string(), retry: false });
+        return Some((None, Entry::Damaged { reason: reason.to_string(), retry: false }));
     }
-    let bytes = match objects.get(path).await {
-        Ok(got) => got.bytes().await,
+    let got = match objects.get(path).await {
+        Ok(got) => {
+            let version = Version::of(&got.meta);
+            got.bytes().await.map(|b| (version, b))
+        }
         Err(e) => Err(e),
     };
-    let bytes = match bytes {
-        Ok(bytes) => bytes,
+    let (version, bytes) = match got {
+        Ok(got) => got,
         Err(object_store::Error::NotFound { .. }) => return None,
-        Err(e) => return Some(Entry::Damaged { reason: format!("it cannot be read: {e}"), retry: true }),
+        Err(e) => return Some((None, Entry::Damaged { reason: format!("it cannot be read: {e}"), retry: true })),
     };
-    Some(match serde_json::from_slice::<T>(&bytes) {
+    Some((Some(version), parse(path, &bytes)))
+}
+
+/// What the bytes of the ledger object at `path` say.
+fn parse<T: LedgerEntry>(path: &Path, bytes: &[u8]) -> Entry<T> {
+    match serde_json::from_slice::<T>(bytes) {
         // The parser's position and kind of error only: its message may quote the content.
         Err(e) => Entry::Damaged {
             reason: format!(
@@ -290,7 +346,7 @@ async fn read_entry<T: LedgerEntry>(objects: &Arc<dyn ObjectStore>, path: &Path)
             Some(reason) => Entry::Damaged { reason: reason.to_string(), retry: false },
             None => Entry::Read(entry),
         },
-    })
+    }
 }
 
 /// Logs a change in what an object says: damage once, when first seen.

@@ -150,3 +150,58 @@ async fn a_damaged_population_entry_leaves_no_population_table() {
     objects.delete(&Path::from(entry)).await.unwrap();
     assert_eq!(store.refresh().await.unwrap().population, Some(latest));
 }
+
+#[tokio::test]
+async fn another_process_s_writes_are_read_by_their_notices_without_listing_the_ledgers() {
+    let (objects, one) = shared();
+    let two = Store::with_objects(objects.clone(), "two".into());
+    one.submit(&new("E09000001", "2025-Q1")).await.unwrap();
+    two.refresh().await.unwrap();
+    assert_eq!(two.full_listings().await, 1);
+
+    // A submission, a withdrawal, a schedule and a population table by the first process...
+    let a = one.submit(&new("E09000002", "2025-Q1")).await.unwrap();
+    let b = one.submit(&new("E09000003", "2025-Q1")).await.unwrap();
+    one.withdraw(&b.id, None).await.unwrap();
+    let at = chrono::Utc::now();
+    one.schedule_period(a.period, at, at, None).await.unwrap();
+    one.replace_population(Bytes::from_static(b"not read"), 1, "sha256:00".into()).await.unwrap();
+    // ...are read by the second from their notices.
+    let snap = two.refresh_recent().await.unwrap();
+    assert_eq!(two.full_listings().await, 1, "the ledgers were not listed again");
+    assert!(snap.current_of(a.organisation, a.dataset, a.period).is_some());
+    assert_eq!(snap.get(&b.id).unwrap().status, Status::Withdrawn);
+    assert!(snap.period(a.period).is_some_and(|p| p.schedule.is_some()));
+    assert!(snap.population.is_some());
+    assert_eq!(snap.current().count(), 2);
+    // The same as the first process's view, and as a full listing's.
+    let first = one.snapshot();
+    let ids = |s: &crate::Snapshot| s.current().map(|r| r.id.clone()).collect::<Vec<_>>();
+    assert_eq!(ids(&snap), ids(&first));
+    let generation = snap.generation;
+    let listed = two.refresh().await.unwrap();
+    assert_eq!(ids(&listed), ids(&snap));
+    assert_eq!(listed.generation, generation, "the full listing found nothing the notices missed");
+    // Nothing new: no new snapshot.
+    assert_eq!(two.refresh_recent().await.unwrap().generation, generation);
+}
+
+#[tokio::test]
+async fn what_no_notice_names_is_read_by_the_next_full_listing() {
+    let (objects, one) = shared();
+    let two = Store::with_objects(objects.clone(), "two".into());
+    let a = one.submit(&new("E09000001", "2025-Q1")).await.unwrap();
+    two.refresh().await.unwrap();
+    // A ledger slot written without a notice (say, its notice was lost): a withdrawal.
+    let event = serde_json::json!({"event": "withdrawn", "id": a.id, "at": chrono::Utc::now(), "by": null});
+    let body = Bytes::from(serde_json::to_vec(&event).unwrap());
+    let slot = Path::from("ledger/E09000001/workforce/2025-Q1/000000000002.json");
+    objects.put(&slot, PutPayload::from_bytes(body)).await.unwrap();
+    // A notice naming no ledger slot is ignored.
+    put(&objects, &format!("ledger-changes/{}/00-bad.json", chrono::Utc::now().format("%Y%m%dT%H%M")), b"{}").await;
+    let recent = two.refresh_recent().await.unwrap();
+    assert_eq!(recent.current().count(), 1, "not named by a notice: not read yet");
+    let listed = two.refresh().await.unwrap();
+    assert_eq!(listed.current().count(), 0, "the full listing read the withdrawal");
+    assert_eq!(two.full_listings().await, 2);
+}

@@ -35,8 +35,8 @@ impl Store {
         refuse_if_damaged(&format!("period {period}"), self.snapshot().period_damage(period))?;
         let at = Utc::now();
         let event = PeriodEvent::Scheduled { period, deadline, release_at, at, by: by.clone() };
-        self.append(&layout::period_ledger(period), &event).await?;
-        self.refresh().await?;
+        let slot = self.append(&layout::period_ledger(period), &event).await?;
+        self.refresh_written(&[slot]).await?;
         Ok(Schedule { deadline, release_at, set_at: at, by })
     }
 
@@ -94,12 +94,12 @@ impl Store {
         };
         let body =
             serde_json::to_vec(&event).map_err(|e| Error::Corrupt { path: slot.to_string(), reason: e.to_string() })?;
-        match self.create(&slot, Bytes::from(body)).await {
+        match self.create_slot(&slot, Bytes::from(body)).await {
             Ok(()) => {}
             Err(object_store::Error::AlreadyExists { .. }) => return Err(changed(period)),
             Err(e) => return Err(e.into()),
         }
-        self.refresh().await?;
+        self.refresh_written(&[slot]).await?;
         Ok(record)
     }
 }

@@ -151,16 +151,56 @@ impl Store {
     /// removed in the store by an operator) and rebuilds the snapshot if
     /// anything changed. A ledger entry that cannot be read withholds its
     /// key (see [`Snapshot::damaged`]).
+    ///
+    /// This lists every ledger object: the background refresher and
+    /// requests use [`Store::refresh_recent`].
     pub async fn refresh(&self) -> Result<Arc<Snapshot>> {
         let mut cache = self.cache.lock().await;
-        if let Some(snapshot) = cache.refresh(&self.objects).await? {
+        let snapshot = cache.refresh(&self.objects).await?;
+        Ok(self.keep(snapshot))
+    }
+
+    /// Brings the snapshot in step with the ledger writes of the last few
+    /// minutes, by their notices (see `ledger_changes`), listing every
+    /// ledger object only now and then (a minute apart) or when the last
+    /// refresh is long past: a store written by other processes is read
+    /// at a cost that does not grow with its history.
+    pub async fn refresh_recent(&self) -> Result<Arc<Snapshot>> {
+        let mut cache = self.cache.lock().await;
+        let snapshot = cache.refresh_changes(&self.objects, &[], true).await?;
+        Ok(self.keep(snapshot))
+    }
+
+    /// After this process wrote ledger slots: reads them (and what others
+    /// wrote meanwhile) into the snapshot.
+    pub(crate) async fn refresh_written(&self, written: &[Path]) -> Result<Arc<Snapshot>> {
+        let mut cache = self.cache.lock().await;
+        let snapshot = cache.refresh_changes(&self.objects, written, false).await?;
+        Ok(self.keep(snapshot))
+    }
+
+    /// How many times this process listed the ledgers whole.
+    pub async fn full_listings(&self) -> u64 {
+        self.cache.lock().await.full_listings
+    }
+
+    /// Serves `snapshot` from now on, if there is a new one; the snapshot served.
+    fn keep(&self, snapshot: Option<Snapshot>) -> Arc<Snapshot> {
+        if let Some(snapshot) = snapshot {
             let snapshot = Arc::new(snapshot);
             match self.snapshot.write() {
                 Ok(mut s) => *s = snapshot,
                 Err(poisoned) => *poisoned.into_inner() = snapshot,
             }
         }
-        Ok(self.snapshot())
+        self.snapshot()
+    }
+
+    /// Writes a ledger slot (create-only) and announces it to other processes.
+    pub(crate) async fn create_slot(&self, slot: &Path, body: bytes::Bytes) -> Result<(), object_store::Error> {
+        self.create(slot, body).await?;
+        self.announce(slot).await;
+        Ok(())
     }
 
     /// Writes a new immutable object; fails if anything is already at `path`.
