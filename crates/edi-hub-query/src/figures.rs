@@ -7,10 +7,13 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use datafusion::arrow::array::{Array, AsArray};
+use datafusion::arrow::buffer::BooleanBuffer;
 use datafusion::arrow::compute::cast;
-use datafusion::arrow::datatypes::{DataType, Float64Type};
+use datafusion::arrow::datatypes::{DataType, Field, Float64Type, Schema, SchemaRef, UInt16Type};
+use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::common::DFSchema;
 use datafusion::physical_expr::PhysicalExpr;
+use datafusion::prelude::{Expr, SessionContext};
 use edi_hub_core::benchmark::{Figure, Withheld};
 use edi_hub_core::dataset::Dataset;
 use edi_hub_core::disclosure::Pattern;
@@ -26,11 +29,11 @@ use crate::{Error, Result};
 
 /// Per organisation and period: each sum, whether rows matched the filters,
 /// and whether the group can be counted from the codes reported.
-#[derive(Debug, Clone)]
-struct Sums {
-    values: Vec<f64>,
-    matched: bool,
-    countable: bool,
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Sums {
+    pub(crate) values: Vec<f64>,
+    pub(crate) matched: bool,
+    pub(crate) countable: bool,
 }
 
 /// What one query has looked up of its source so far: each period's
@@ -206,50 +209,105 @@ impl Engine {
         if tables.is_empty() {
             return Ok(HashMap::new());
         }
-        let schema = DFSchema::try_from(held_schema(dataset))?;
-        let mut terms = Vec::with_capacity(inputs.len() + 2);
-        for term in plan::terms(dataset, inputs, params)? {
-            let condition = self.ctx.create_physical_expr(term.condition, &schema)?;
-            terms.push((condition, self.ctx.create_physical_expr(term.value, &schema)?));
-        }
+        let planned = Planned::new(&self.ctx, dataset, &plan::terms(dataset, inputs, params)?)?;
         let mut out = HashMap::new();
         for table in &tables {
-            sum_terms(table, &terms, inputs.len(), &mut out)?;
+            sum_terms(table, &planned, inputs.len(), &mut out)?;
         }
         Ok(out)
     }
 }
 
-/// A term's condition and value, planned.
-type Planned = (Arc<dyn PhysicalExpr>, Arc<dyn PhysicalExpr>);
+/// A query's terms, planned: each term's condition on the ethnicity code
+/// (over a table's distinct codes) and the pass over the rows it reads
+/// (terms with the same other conditions and value share one pass).
+pub(crate) struct Planned {
+    /// Per pass: the conditions on the other columns, and the value.
+    passes: Vec<(Arc<dyn PhysicalExpr>, Arc<dyn PhysicalExpr>)>,
+    /// Per term: its pass, and its condition on the code.
+    terms: Vec<(usize, Arc<dyn PhysicalExpr>)>,
+    codes: SchemaRef,
+}
+
+impl Planned {
+    pub(crate) fn new(ctx: &SessionContext, dataset: Dataset, terms: &[plan::Term]) -> Result<Planned> {
+        let rows = DFSchema::try_from(held_schema(dataset))?;
+        let codes: SchemaRef = Arc::new(Schema::new(vec![Field::new("ethnicity", DataType::Utf8, true)]));
+        let codes_schema = DFSchema::try_from(codes.clone())?;
+        let mut seen: Vec<(&Expr, &Expr)> = Vec::new();
+        let mut passes = Vec::new();
+        let mut planned = Vec::with_capacity(terms.len());
+        for t in terms {
+            let pass = match seen.iter().position(|(f, v)| **f == t.filter && **v == t.value) {
+                Some(p) => p,
+                None => {
+                    seen.push((&t.filter, &t.value));
+                    passes.push((
+                        ctx.create_physical_expr(t.filter.clone(), &rows)?,
+                        ctx.create_physical_expr(t.value.clone(), &rows)?,
+                    ));
+                    passes.len() - 1
+                }
+            };
+            planned.push((pass, ctx.create_physical_expr(t.who.clone(), &codes_schema)?));
+        }
+        Ok(Planned { passes, terms: planned, codes })
+    }
+}
+
+/// The rows a condition selects (a null condition selects nothing).
+fn selected(condition: &Arc<dyn PhysicalExpr>, batch: &RecordBatch) -> Result<BooleanBuffer> {
+    let selected = condition.evaluate(batch)?.into_array(batch.num_rows())?;
+    let selected = selected.as_boolean_opt().ok_or_else(|| Error::Layout("a condition is not true or false".into()))?;
+    Ok(match selected.nulls() {
+        Some(nulls) => selected.values() & nulls.inner(),
+        None => selected.values().clone(),
+    })
+}
 
 /// Adds up each term per group of `table` into `out`: the first `n` terms
-/// are the inputs' values, then the matching and straddling rows. Only the
-/// rows a term's condition selects are visited.
-fn sum_terms(table: &Table, terms: &[Planned], n: usize, out: &mut HashMap<GroupKey, Sums>) -> Result<()> {
-    let rows = table.batch.num_rows();
+/// are the inputs' values, then the matching and straddling rows. Each
+/// pass sums its value per group and ethnicity code over the rows its
+/// conditions select; a term then adds up the codes its condition on the
+/// code selects.
+pub(crate) fn sum_terms(table: &Table, planned: &Planned, n: usize, out: &mut HashMap<GroupKey, Sums>) -> Result<()> {
+    let batch = &table.batch;
+    let ethnicity = batch
+        .column_by_name("ethnicity")
+        .and_then(|c| c.as_dictionary_opt::<UInt16Type>())
+        .ok_or_else(|| Error::Layout("a table's ethnicity is not held as codes".into()))?;
+    let keys = ethnicity.keys();
+    let width = ethnicity.values().len();
+    let codes = RecordBatch::try_new(planned.codes.clone(), vec![ethnicity.values().clone()])
+        .map_err(|e| Error::Layout(e.to_string()))?;
     let groups = table.groups.len();
-    let mut totals = vec![vec![0.0f64; groups]; terms.len()];
-    for ((condition, value), total) in terms.iter().zip(totals.iter_mut()) {
-        let selected = condition.evaluate(&table.batch)?.into_array(rows)?;
-        let selected =
-            selected.as_boolean_opt().ok_or_else(|| Error::Layout("a condition is not true or false".into()))?;
-        // A null condition selects nothing.
-        let selected = match selected.nulls() {
-            Some(nulls) => selected.values() & nulls.inner(),
-            None => selected.values().clone(),
-        };
-        if selected.count_set_bits() == 0 {
+    let mut per_code: Vec<Option<Vec<f64>>> = vec![None; planned.passes.len()];
+    for (pass, _) in &planned.terms {
+        if per_code[*pass].is_some() {
             continue;
         }
-        let values = value.evaluate(&table.batch)?.into_array(rows)?;
-        let values = cast(&values, &DataType::Float64).map_err(|e| Error::Layout(e.to_string()))?;
-        let values = values.as_primitive::<Float64Type>();
-        for r in selected.set_indices() {
-            // As SQL's SUM: a null value adds nothing.
-            if values.is_valid(r) {
-                total[table.group_of_row[r] as usize] += values.value(r);
+        let (filter, value) = &planned.passes[*pass];
+        let rows = selected(filter, batch)?;
+        let mut sums = vec![0.0f64; groups * width];
+        if rows.count_set_bits() > 0 {
+            let values = value.evaluate(batch)?.into_array(batch.num_rows())?;
+            let values = cast(&values, &DataType::Float64).map_err(|e| Error::Layout(e.to_string()))?;
+            let values = values.as_primitive::<Float64Type>();
+            for r in rows.set_indices() {
+                // As SQL's SUM: a null value adds nothing; a row with no code is in no group.
+                if values.is_valid(r) && keys.is_valid(r) {
+                    sums[table.group_of_row[r] as usize * width + keys.value(r) as usize] += values.value(r);
+                }
             }
+        }
+        per_code[*pass] = Some(sums);
+    }
+    let mut totals = vec![vec![0.0f64; groups]; planned.terms.len()];
+    for ((pass, who), total) in planned.terms.iter().zip(totals.iter_mut()) {
+        let Some(sums) = &per_code[*pass] else { continue };
+        let chosen = selected(who, &codes)?;
+        for (g, total) in total.iter_mut().enumerate() {
+            *total = chosen.set_indices().map(|k| sums[g * width + k]).sum();
         }
     }
     for (g, key) in table.groups.iter().enumerate() {

@@ -71,39 +71,53 @@ fn measure(m: Measure) -> Expr {
     }
 }
 
-/// One per-row term: the row counts `value` where `condition` holds
-/// (as SQL's `SUM(CASE WHEN condition THEN value END)`: a null condition
-/// or value adds nothing).
+/// One per-row term: the row counts `value` where `filter` and `who` both
+/// hold (as SQL's `SUM(CASE WHEN filter AND who THEN value END)`: a null
+/// condition or value adds nothing). `who` reads the `ethnicity` column
+/// alone, so it is evaluated once per distinct code of a table.
 #[derive(Debug, Clone)]
 pub struct Term {
-    pub condition: Expr,
+    /// The conditions on the row's other columns (the request's filters,
+    /// the input's own restriction).
+    pub filter: Expr,
+    /// The condition on the row's ethnicity code.
+    pub who: Expr,
     pub value: Expr,
+}
+
+#[cfg(test)]
+impl Term {
+    /// The whole condition, as one expression over the row (what the sums
+    /// per code are checked against).
+    pub fn condition(&self) -> Expr {
+        self.filter.clone().and(self.who.clone())
+    }
 }
 
 /// The per-row terms of `inputs` (all over `dataset`), each summed per
 /// organisation and period: the value of each input (Float64), then
 /// whether the row matches the filters and whether its code straddles the
-/// group (1.0 or nothing). Condition and value stay apart so a term is
-/// summed over the rows its condition selects, without building a
+/// group (1.0 or nothing). Conditions and value stay apart so a term is
+/// summed over the rows its conditions select, without building a
 /// `CASE` column over every row.
 pub fn terms(dataset: Dataset, inputs: &[SumDef], params: &Params) -> Result<Vec<Term>> {
     let filter = filters(dataset, params)?;
     let mut out = Vec::with_capacity(inputs.len() + 2);
     for s in inputs {
-        let mut condition = filter.clone().and(who(s.who, params.group));
+        let mut only = filter.clone();
         if let Some((name, value)) = s.only
             && let Some(e) = equals(dataset, name, value)?
         {
-            condition = condition.and(e);
+            only = only.and(e);
         }
-        out.push(Term { condition, value: measure(s.measure) });
+        out.push(Term { filter: only, who: who(s.who, params.group), value: measure(s.measure) });
     }
-    out.push(Term { condition: filter, value: lit(1.0) });
+    out.push(Term { filter, who: lit(true), value: lit(1.0) });
     let uses_group = inputs.iter().any(|s| s.who == Who::Group);
     let straddling =
         if uses_group { params.group.map(Group::straddling_codes).unwrap_or_default() } else { Vec::new() };
     let straddles = if straddling.is_empty() { lit(false) } else { col("ethnicity").in_list(codes(straddling), false) };
-    out.push(Term { condition: straddles, value: lit(1.0) });
+    out.push(Term { filter: lit(true), who: straddles, value: lit(1.0) });
     Ok(out)
 }
 

@@ -198,10 +198,17 @@ fn decode(dataset: Dataset, mut files: Vec<(usize, bytes::Bytes)>) -> Result<Arc
         batches.push(conform(&decode_parquet(file)?, &schema)?);
     }
     let batch = concat_batches(&schema, &batches).map_err(|e| Error::Layout(e.to_string()))?;
-    let (groups, group_of_row) = groups(&batch)?;
-    let batch = held(&batch, dataset)?;
-    let bytes = batch.get_array_memory_size() + group_of_row.len() * 4;
-    Ok(Arc::new(Table { batch, groups, group_of_row, bytes }))
+    Table::new(&batch, dataset).map(Arc::new)
+}
+
+impl Table {
+    /// The table of `batch`, a dataset's rows in the stored layout.
+    pub(crate) fn new(batch: &RecordBatch, dataset: Dataset) -> Result<Table> {
+        let (groups, group_of_row) = groups(batch)?;
+        let batch = held(batch, dataset)?;
+        let bytes = batch.get_array_memory_size() + group_of_row.len() * 4;
+        Ok(Table { batch, groups, group_of_row, bytes })
+    }
 }
 
 /// Each row's organisation and period (none for `population`), as a list
@@ -267,7 +274,7 @@ pub fn held_schema(dataset: Dataset) -> SchemaRef {
 }
 
 /// A batch in the stored layout, in the held layout.
-pub(crate) fn held(batch: &RecordBatch, dataset: Dataset) -> Result<RecordBatch> {
+fn held(batch: &RecordBatch, dataset: Dataset) -> Result<RecordBatch> {
     let schema = held_schema(dataset);
     let columns = batch
         .columns()
