@@ -9,9 +9,11 @@ use std::sync::Arc;
 use datafusion::arrow::array::{Array, AsArray};
 use datafusion::arrow::buffer::BooleanBuffer;
 use datafusion::arrow::compute::cast;
-use datafusion::arrow::datatypes::{DataType, Field, Float64Type, Schema, SchemaRef, UInt16Type};
+use datafusion::arrow::datatypes::{DataType, Field, Float64Type, Schema, SchemaRef};
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::common::DFSchema;
+use datafusion::common::ScalarValue;
+use datafusion::logical_expr::ColumnarValue;
 use datafusion::physical_expr::PhysicalExpr;
 use datafusion::prelude::{Expr, SessionContext};
 use edi_hub_core::benchmark::{Figure, Withheld};
@@ -267,40 +269,20 @@ fn selected(condition: &Arc<dyn PhysicalExpr>, batch: &RecordBatch) -> Result<Bo
 
 /// Adds up each term per group of `table` into `out`: the first `n` terms
 /// are the inputs' values, then the matching and straddling rows. Each
-/// pass sums its value per group and ethnicity code over the rows its
-/// conditions select; a term then adds up the codes its condition on the
-/// code selects.
+/// pass sums its value per group and ethnicity code (a row's cell) over
+/// the rows its conditions select; a term then adds up the codes its
+/// condition on the code selects.
 pub(crate) fn sum_terms(table: &Table, planned: &Planned, n: usize, out: &mut HashMap<GroupKey, Sums>) -> Result<()> {
-    let batch = &table.batch;
-    let ethnicity = batch
-        .column_by_name("ethnicity")
-        .and_then(|c| c.as_dictionary_opt::<UInt16Type>())
-        .ok_or_else(|| Error::Layout("a table's ethnicity is not held as codes".into()))?;
-    let keys = ethnicity.keys();
-    let width = ethnicity.values().len();
-    let codes = RecordBatch::try_new(planned.codes.clone(), vec![ethnicity.values().clone()])
+    let width = table.codes.len();
+    let codes = RecordBatch::try_new(planned.codes.clone(), vec![table.codes.clone()])
         .map_err(|e| Error::Layout(e.to_string()))?;
     let groups = table.groups.len();
     let mut per_code: Vec<Option<Vec<f64>>> = vec![None; planned.passes.len()];
     for (pass, _) in &planned.terms {
-        if per_code[*pass].is_some() {
-            continue;
+        if per_code[*pass].is_none() {
+            let (filter, value) = &planned.passes[*pass];
+            per_code[*pass] = Some(pass_sums(table, filter, value, groups * width)?);
         }
-        let (filter, value) = &planned.passes[*pass];
-        let rows = selected(filter, batch)?;
-        let mut sums = vec![0.0f64; groups * width];
-        if rows.count_set_bits() > 0 {
-            let values = value.evaluate(batch)?.into_array(batch.num_rows())?;
-            let values = cast(&values, &DataType::Float64).map_err(|e| Error::Layout(e.to_string()))?;
-            let values = values.as_primitive::<Float64Type>();
-            for r in rows.set_indices() {
-                // As SQL's SUM: a null value adds nothing; a row with no code is in no group.
-                if values.is_valid(r) && keys.is_valid(r) {
-                    sums[table.group_of_row[r] as usize * width + keys.value(r) as usize] += values.value(r);
-                }
-            }
-        }
-        per_code[*pass] = Some(sums);
     }
     let mut totals = vec![vec![0.0f64; groups]; planned.terms.len()];
     for ((pass, who), total) in planned.terms.iter().zip(totals.iter_mut()) {
@@ -319,4 +301,57 @@ pub(crate) fn sum_terms(table: &Table, planned: &Planned, n: usize, out: &mut Ha
         sums.countable &= totals[n + 1][g] == 0.0;
     }
     Ok(())
+}
+
+/// One pass: `value` summed per cell over the rows `filter` selects (as
+/// SQL's SUM: a null value adds nothing).
+fn pass_sums(
+    table: &Table,
+    filter: &Arc<dyn PhysicalExpr>,
+    value: &Arc<dyn PhysicalExpr>,
+    cells: usize,
+) -> Result<Vec<f64>> {
+    let batch = &table.batch;
+    let mut sums = vec![0.0f64; cells + 1];
+    // A row with no code adds to a cell past the end, dropped below.
+    let cell = |r: usize| (table.cell_of_row[r] as usize).min(cells);
+    let rows = selected(filter, batch)?;
+    let all = rows.count_set_bits() == rows.len();
+    if rows.count_set_bits() == 0 {
+        sums.truncate(cells);
+        return Ok(sums);
+    }
+    match value.evaluate(batch)? {
+        // The same value on every row (e.g. 1 to count rows).
+        ColumnarValue::Scalar(v) => {
+            let Ok(ScalarValue::Float64(Some(v))) = v.cast_to(&DataType::Float64) else {
+                sums.truncate(cells);
+                return Ok(sums);
+            };
+            if all {
+                table.cell_of_row.iter().for_each(|&c| sums[(c as usize).min(cells)] += v);
+            } else {
+                rows.set_indices().for_each(|r| sums[cell(r)] += v);
+            }
+        }
+        ColumnarValue::Array(values) => {
+            let values = cast(&values, &DataType::Float64).map_err(|e| Error::Layout(e.to_string()))?;
+            let values = values.as_primitive::<Float64Type>();
+            match (all, values.null_count()) {
+                (true, 0) => {
+                    let v = values.values();
+                    table.cell_of_row.iter().zip(v.iter()).for_each(|(&c, &v)| sums[(c as usize).min(cells)] += v);
+                }
+                _ => {
+                    for r in rows.set_indices() {
+                        if values.is_valid(r) {
+                            sums[cell(r)] += values.value(r);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    sums.truncate(cells);
+    Ok(sums)
 }

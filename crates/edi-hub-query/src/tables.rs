@@ -18,7 +18,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use datafusion::arrow::array::{Array, ArrayRef, AsArray, new_null_array};
 use datafusion::arrow::compute::{cast, concat_batches};
-use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
+use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef, UInt16Type};
 use datafusion::arrow::record_batch::RecordBatch;
 use edi_hub_core::table::stored_schema;
 use edi_hub_core::{Dataset, Organisation, Period};
@@ -55,8 +55,11 @@ pub struct Table {
     pub batch: RecordBatch,
     /// The table's groups, in order of first appearance.
     pub groups: Vec<GroupKey>,
-    /// Each row's index in `groups`.
-    pub group_of_row: Vec<u32>,
+    /// The distinct ethnicity codes of the table (its dictionary's values).
+    pub codes: ArrayRef,
+    /// Each row's cell: its group's index in `groups` times the number of
+    /// `codes`, plus its code's index ([`NO_CELL`] for a row with no code).
+    pub cell_of_row: Vec<u32>,
     /// Bytes held by the batch's buffers and the row groups.
     pub bytes: usize,
 }
@@ -206,10 +209,28 @@ impl Table {
     pub(crate) fn new(batch: &RecordBatch, dataset: Dataset) -> Result<Table> {
         let (groups, group_of_row) = groups(batch)?;
         let batch = held(batch, dataset)?;
-        let bytes = batch.get_array_memory_size() + group_of_row.len() * 4;
-        Ok(Table { batch, groups, group_of_row, bytes })
+        let ethnicity = batch
+            .column_by_name("ethnicity")
+            .and_then(|c| c.as_dictionary_opt::<UInt16Type>())
+            .ok_or_else(|| Error::Layout("a table has no ethnicity codes".into()))?;
+        let codes = ethnicity.values().clone();
+        let width = codes.len() as u32;
+        if u64::from(width) * groups.len() as u64 >= u64::from(NO_CELL) {
+            return Err(Error::Layout("a table has too many groups and codes".into()));
+        }
+        let keys = ethnicity.keys();
+        let cell_of_row = group_of_row
+            .iter()
+            .enumerate()
+            .map(|(r, g)| if keys.is_valid(r) { g * width + u32::from(keys.value(r)) } else { NO_CELL })
+            .collect::<Vec<u32>>();
+        let bytes = batch.get_array_memory_size() + cell_of_row.len() * 4;
+        Ok(Table { batch, groups, codes, cell_of_row, bytes })
     }
 }
+
+/// The cell of a row with no ethnicity code: in no sum.
+pub const NO_CELL: u32 = u32::MAX;
 
 /// Each row's organisation and period (none for `population`), as a list
 /// of groups and each row's index in it.
