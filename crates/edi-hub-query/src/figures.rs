@@ -316,15 +316,16 @@ fn pass_sums(
     // A row with no code adds to a cell past the end, dropped below.
     let cell = |r: usize| (table.cell_of_row[r] as usize).min(cells);
     let rows = selected(filter, batch)?;
-    let all = rows.count_set_bits() == rows.len();
-    if rows.count_set_bits() == 0 {
+    let count = rows.count_set_bits();
+    let all = count == rows.len();
+    if count == 0 {
         sums.truncate(cells);
         return Ok(sums);
     }
     match value.evaluate(batch)? {
-        // The same value on every row (e.g. 1 to count rows).
+        // The same value on every row (e.g. 1 to count rows); a null one adds nothing.
         ColumnarValue::Scalar(v) => {
-            let Ok(ScalarValue::Float64(Some(v))) = v.cast_to(&DataType::Float64) else {
+            let ScalarValue::Float64(Some(v)) = v.cast_to(&DataType::Float64)? else {
                 sums.truncate(cells);
                 return Ok(sums);
             };
