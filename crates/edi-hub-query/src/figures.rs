@@ -277,16 +277,15 @@ pub(crate) fn sum_terms(table: &Table, planned: &Planned, n: usize, out: &mut Ha
     let codes = RecordBatch::try_new(planned.codes.clone(), vec![table.codes.clone()])
         .map_err(|e| Error::Layout(e.to_string()))?;
     let groups = table.groups.len();
-    let mut per_code: Vec<Option<Vec<f64>>> = vec![None; planned.passes.len()];
-    for (pass, _) in &planned.terms {
-        if per_code[*pass].is_none() {
-            let (filter, value) = &planned.passes[*pass];
-            per_code[*pass] = Some(pass_sums(table, filter, value, groups * width)?);
-        }
-    }
+    // Every pass is some term's.
+    let per_code = planned
+        .passes
+        .iter()
+        .map(|(filter, value)| pass_sums(table, filter, value, groups * width))
+        .collect::<Result<Vec<_>>>()?;
     let mut totals = vec![vec![0.0f64; groups]; planned.terms.len()];
     for ((pass, who), total) in planned.terms.iter().zip(totals.iter_mut()) {
-        let Some(sums) = &per_code[*pass] else { continue };
+        let sums = &per_code[*pass];
         let chosen = selected(who, &codes)?;
         for (g, total) in total.iter_mut().enumerate() {
             *total = chosen.set_indices().map(|k| sums[g * width + k]).sum();
@@ -312,43 +311,35 @@ fn pass_sums(
     cells: usize,
 ) -> Result<Vec<f64>> {
     let batch = &table.batch;
-    let mut sums = vec![0.0f64; cells + 1];
-    // A row with no code adds to a cell past the end, dropped below.
-    let cell = |r: usize| (table.cell_of_row[r] as usize).min(cells);
     let rows = selected(filter, batch)?;
     let count = rows.count_set_bits();
-    let all = count == rows.len();
     if count == 0 {
-        sums.truncate(cells);
-        return Ok(sums);
+        return Ok(vec![0.0; cells]);
     }
+    let all = count == rows.len();
+    // A row with no code adds to a cell past the end, dropped below.
+    let mut sums = vec![0.0f64; cells + 1];
+    let at = |c: u32| (c as usize).min(cells);
     match value.evaluate(batch)? {
         // The same value on every row (e.g. 1 to count rows); a null one adds nothing.
         ColumnarValue::Scalar(v) => {
             let ScalarValue::Float64(Some(v)) = v.cast_to(&DataType::Float64)? else {
-                sums.truncate(cells);
-                return Ok(sums);
+                return Ok(vec![0.0; cells]);
             };
             if all {
-                table.cell_of_row.iter().for_each(|&c| sums[(c as usize).min(cells)] += v);
+                table.cell_of_row.iter().for_each(|&c| sums[at(c)] += v);
             } else {
-                rows.set_indices().for_each(|r| sums[cell(r)] += v);
+                rows.set_indices().for_each(|r| sums[at(table.cell_of_row[r])] += v);
             }
         }
         ColumnarValue::Array(values) => {
             let values = cast(&values, &DataType::Float64).map_err(|e| Error::Layout(e.to_string()))?;
             let values = values.as_primitive::<Float64Type>();
-            match (all, values.null_count()) {
-                (true, 0) => {
-                    let v = values.values();
-                    table.cell_of_row.iter().zip(v.iter()).for_each(|(&c, &v)| sums[(c as usize).min(cells)] += v);
-                }
-                _ => {
-                    for r in rows.set_indices() {
-                        if values.is_valid(r) {
-                            sums[cell(r)] += values.value(r);
-                        }
-                    }
+            if all && values.null_count() == 0 {
+                table.cell_of_row.iter().zip(values.values()).for_each(|(&c, &v)| sums[at(c)] += v);
+            } else {
+                for r in rows.set_indices().filter(|&r| values.is_valid(r)) {
+                    sums[at(table.cell_of_row[r])] += values.value(r);
                 }
             }
         }

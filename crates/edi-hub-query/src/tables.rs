@@ -60,7 +60,7 @@ pub struct Table {
     /// Each row's cell: its group's index in `groups` times the number of
     /// `codes`, plus its code's index ([`NO_CELL`] for a row with no code).
     pub cell_of_row: Vec<u32>,
-    /// Bytes held by the batch's buffers and the row groups.
+    /// Bytes held by the batch's buffers and the rows' cells.
     pub bytes: usize,
 }
 

@@ -29,6 +29,7 @@ pub const ACCESS_LOG: &str = "audit";
 pub const TARGETS: &str = "targets";
 pub const PERIODS: &str = "periods";
 pub const RELEASE_PATTERNS: &str = "release-patterns";
+pub const LEDGER_CHANGES: &str = "ledger-changes";
 
 pub fn data_file(dataset: Dataset, period: Period, organisation: Organisation, id: &str) -> Path {
     Path::from(format!("data/{dataset}/{period}/{organisation}/{id}.parquet"))
@@ -122,4 +123,14 @@ pub fn session(hash: &str) -> Path {
 
 pub fn session_end(hash: &str) -> Path {
     Path::from(format!("{SESSIONS_ENDED}/{hash}.json"))
+}
+
+/// Where the notices of the ledger writes of one minute are.
+pub fn notices_of_minute(at: chrono::DateTime<chrono::Utc>) -> Path {
+    Path::from(format!("{LEDGER_CHANGES}/{}", at.format("%Y%m%dT%H%M")))
+}
+
+/// The notice of a ledger write at `at` (`random` keeps notices of the same instant apart).
+pub fn notice(at: chrono::DateTime<chrono::Utc>, random: &str) -> Path {
+    notices_of_minute(at).join(format!("{}-{random}.json", at.format("%S%.9f")))
 }

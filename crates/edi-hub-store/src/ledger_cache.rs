@@ -65,6 +65,13 @@ struct Slot<T> {
     entry: Entry<T>,
 }
 
+impl<T> Slot<T> {
+    /// Whether it is read again whatever its listed version: reading it failed.
+    fn retry(&self) -> bool {
+        matches!(self.entry, Entry::Damaged { retry: true, .. })
+    }
+}
+
 /// The entries of one ledger by path (paths sort in sequence order).
 type Slots<T> = BTreeMap<Path, Slot<T>>;
 
@@ -254,11 +261,7 @@ async fn sync<T: LedgerEntry>(objects: &Arc<dyn ObjectStore>, prefix: &Path, slo
     });
     let stale: Vec<(Path, Version)> = listed
         .into_iter()
-        .filter(|(path, version)| {
-            slots
-                .get(path)
-                .is_none_or(|s| s.version != *version || matches!(s.entry, Entry::Damaged { retry: true, .. }))
-        })
+        .filter(|(path, version)| slots.get(path).is_none_or(|s| s.version != *version || s.retry()))
         .collect();
     let read: Vec<(Path, Version, Option<Entry<T>>)> = futures::stream::iter(stale)
         .map(|(path, version)| {

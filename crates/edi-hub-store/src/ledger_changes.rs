@@ -29,9 +29,6 @@ use super::{LedgerCache, LedgerEntry, Slots, Version, read_versioned, settle};
 use crate::store::Store;
 use crate::{Result, layout};
 
-/// Where the notices are.
-pub(crate) const CHANGES: &str = "ledger-changes";
-
 /// How far back (by the reader's clock) a refresh lists notices: beyond
 /// the refresh interval, for writers whose clocks are a little behind.
 const LOOKBACK: TimeDelta = TimeDelta::minutes(3);
@@ -52,16 +49,13 @@ struct Notice {
     slot: String,
 }
 
-fn minute(at: DateTime<Utc>) -> Path {
-    Path::from(format!("{CHANGES}/{}", at.format("%Y%m%dT%H%M")))
-}
-
 /// The notices in the store of the minutes a refresh at `now` lists.
 pub(crate) async fn listed(objects: &Arc<dyn ObjectStore>, now: DateTime<Utc>) -> Result<BTreeSet<Path>> {
     let mut out = BTreeSet::new();
     let mut at = now - LOOKBACK;
     while at <= now + AHEAD {
-        let found: Vec<Path> = objects.list(Some(&minute(at))).map_ok(|m| m.location).try_collect().await?;
+        let found: Vec<Path> =
+            objects.list(Some(&layout::notices_of_minute(at))).map_ok(|m| m.location).try_collect().await?;
         out.extend(found);
         at += TimeDelta::minutes(1);
     }
@@ -88,7 +82,7 @@ impl Store {
     /// delays them until their next full listing, so it is logged, not an error.
     pub(crate) async fn announce(&self, slot: &Path) {
         let at = Utc::now();
-        let path = minute(at).join(format!("{}-{}.json", at.format("%S%.9f"), &crate::ledger::new_id()[..8]));
+        let path = layout::notice(at, &crate::ledger::new_id()[..8]);
         let body = serde_json::to_vec(&Notice { slot: slot.to_string() }).unwrap_or_default();
         if let Err(e) = self.create(&path, body.into()).await {
             tracing::warn!(slot = %slot, error = %e, "could not write the notice of a ledger write");
@@ -159,9 +153,7 @@ impl LedgerCache {
 /// changes the snapshot. A slot already read is left to the full listing,
 /// which sees any rewrite.
 async fn read_new<T: LedgerEntry>(objects: &Arc<dyn ObjectStore>, slot: Path, slots: &mut Slots<T>) -> bool {
-    if let Some(s) = slots.get(&slot)
-        && !matches!(s.entry, super::Entry::Damaged { retry: true, .. })
-    {
+    if slots.get(&slot).is_some_and(|s| !s.retry()) {
         return false;
     }
     let read = read_versioned::<T>(objects, &slot).await;
