@@ -7,7 +7,7 @@
 //! is solved over a fraction of the organisation's unknowns: the same
 //! answer, much faster.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use crate::equations::Equation;
 
@@ -100,6 +100,37 @@ pub fn split(
     subs
 }
 
+/// A system split once into its blocks, for many questions about it.
+#[derive(Debug, Clone)]
+pub struct Split {
+    /// Per unknown: its block's root.
+    root: Vec<usize>,
+    subs: HashMap<usize, Sub>,
+}
+
+impl Split {
+    pub fn new(unknowns: usize, equations: &[Equation]) -> Split {
+        let mut blocks = Blocks::new(unknowns, equations);
+        let root = (0..unknowns).map(|u| blocks.find(u)).collect();
+        let subs = split(&mut blocks, unknowns, equations, None);
+        Split { root, subs }
+    }
+
+    /// `terms` block by block: (root, the terms in the block's numbering).
+    pub fn by_block(&self, terms: &[(usize, f64)]) -> Vec<(usize, Vec<(usize, f64)>)> {
+        let mut by: BTreeMap<usize, Vec<(usize, f64)>> = BTreeMap::new();
+        for &(u, c) in terms {
+            let root = self.root[u];
+            by.entry(root).or_default().push((self.subs[&root].local[&u], c));
+        }
+        by.into_iter().collect()
+    }
+
+    pub fn sub(&self, root: usize) -> &Sub {
+        &self.subs[&root]
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -115,6 +146,10 @@ mod tests {
         let first = &subs[&0];
         assert_eq!((first.unknowns, first.equations.len()), (3, 2));
         assert_eq!(first.map(&[(2, 1.0), (3, 1.0)]), vec![(2, 1.0)]);
+        let whole = Split::new(5, &eqs);
+        let by = whole.by_block(&[(2, 1.0), (3, 2.0), (0, 1.0)]);
+        assert_eq!(by, vec![(0, vec![(2, 1.0), (0, 1.0)]), (3, vec![(0, 2.0)])]);
+        assert_eq!(whole.sub(3).equations, vec![Equation::count(&[0], 2.0)]);
         let only = split(&mut b, 5, &eqs, Some(&[3]));
         assert_eq!(only.len(), 1);
         assert_eq!(only[&3].equations, vec![Equation::count(&[0], 2.0)]);

@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, HashSet};
 
 use good_lp::{Expression, ResolutionError, Solution, SolverModel, Variable, constraint, microlp, variable, variables};
 
-use crate::blocks::{Blocks, split};
+use crate::blocks::{Blocks, Split, Sub, split};
 
 /// `sum(coefficient * atom) = value`, within `tolerance` (rates are published
 /// as decimals, so their equations hold up to rounding).
@@ -126,18 +126,40 @@ fn whole_intervals(atoms: usize, equations: &[Equation], checks: &[Check]) -> Re
 }
 
 /// The smallest and largest values of `sum(coefficient * atom)` under the
-/// published equations (infinite when unbounded), over the block of `terms`.
-pub fn bounds(atoms: usize, equations: &[Equation], terms: &[(usize, f64)]) -> Result<(f64, f64), AuditError> {
-    let Some(&(first, _)) = terms.first() else { return Ok((0.0, 0.0)) };
-    let mut blocks = Blocks::new(atoms, equations);
-    blocks.join(terms.iter().map(|t| t.0));
-    let root = blocks.find(first);
-    let subs = split(&mut blocks, atoms, equations, Some(&[root]));
-    let sub = &subs[&root];
-    let terms = sub.map(terms);
-    let low = solve(sub.unknowns, &sub.equations, &terms, false)?.unwrap_or(f64::NEG_INFINITY);
-    let high = solve(sub.unknowns, &sub.equations, &terms, true)?.unwrap_or(f64::INFINITY);
+/// published equations of an already split system (infinite when
+/// unbounded): blocks are independent, so each block's part is bounded
+/// over that block alone and the bounds add up.
+pub fn bounds(split: &Split, terms: &[(usize, f64)]) -> Result<(f64, f64), AuditError> {
+    let (mut low, mut high) = (0.0, 0.0);
+    for (root, local) in split.by_block(terms) {
+        let sub = split.sub(root);
+        low += solve(sub.unknowns, &sub.equations, &local, false)?.unwrap_or(f64::NEG_INFINITY);
+        high += solve(sub.unknowns, &sub.equations, &local, true)?.unwrap_or(f64::INFINITY);
+    }
     Ok((low, high))
+}
+
+/// `n` feasible points of a block: vertices minimising, then maximising,
+/// random positive weightings (a maximum that is unbounded gives none).
+pub fn witness_points(sub: &Sub, n: usize) -> Result<Vec<Vec<f64>>, AuditError> {
+    let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut points = Vec::with_capacity(n);
+    for i in 0..n {
+        let sign = if i % 2 == 0 { 1.0 } else { -1.0 };
+        let weights: Vec<f64> = random_weights(sub.unknowns, &mut seed).into_iter().map(|w| sign * w).collect();
+        points.extend(vertex(sub.unknowns, &sub.equations, &weights)?);
+    }
+    Ok(points)
+}
+
+/// Weights from 1 to 2, from a small generator (the audit is reproducible).
+fn random_weights(n: usize, seed: &mut u64) -> Vec<f64> {
+    (0..n)
+        .map(|_| {
+            *seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            1.0 + (*seed >> 33) as f64 / (1u64 << 31) as f64
+        })
+        .collect()
 }
 
 /// Feasible points sought before solving each check on its own.
@@ -207,12 +229,7 @@ fn whole_leaks(
     let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
     let mut witnesses: Vec<Vec<f64>> = Vec::new();
     for _ in 0..WITNESSES {
-        let weights: Vec<f64> = (0..atoms)
-            .map(|_| {
-                seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
-                1.0 + (seed >> 33) as f64 / (1u64 << 31) as f64
-            })
-            .collect();
+        let weights = random_weights(atoms, &mut seed);
         if let Some(point) = vertex(atoms, equations, &weights)? {
             witnesses.push(point);
         }
@@ -230,7 +247,7 @@ fn whole_leaks(
     Ok(open.into_iter().zip(found).filter(|(_, i)| i.pinned(protection)).collect())
 }
 
-/// A feasible point minimising `weights . x` (`None` if the solver finds none).
+/// A feasible point minimising `weights . x` (`None` when that is unbounded).
 fn vertex(atoms: usize, equations: &[Equation], weights: &[f64]) -> Result<Option<Vec<f64>>, AuditError> {
     let mut vars = variables!();
     let x: Vec<Variable> = (0..atoms).map(|_| vars.add(variable().min(0))).collect();

@@ -8,6 +8,7 @@
 //!
 //! - [`blocks`]: a system split into independent blocks (each solved alone);
 //! - [`equations`]: the linear system and the interval of each check;
+//! - [`outer`]: cheap outer bounds of each unknown (bound propagation);
 //! - [`published`]: one organisation's published figures as equations;
 //! - [`releases`]: one organisation over every release of a quarter (a
 //!   revised table's unchanged cells are the same unknowns);
@@ -21,6 +22,7 @@
 
 pub mod blocks;
 pub mod equations;
+pub mod outer;
 pub mod pooled;
 pub mod published;
 pub mod release_audit;

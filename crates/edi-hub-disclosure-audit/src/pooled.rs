@@ -17,6 +17,11 @@
 //! it then pins (or the part itself, a count from 1 to k-1, pinned) is a
 //! finding. A pooled count from 1 to k-1 shown is a finding too.
 //!
+//! Most parts cannot be narrowed by anyone, which cheap bounds show without
+//! linear programs; an over-stated narrowing (other members' inner bounds)
+//! that pins nothing needs no exact one ([`bounds`] module). The findings
+//! are those the exact bounds of every part give.
+//!
 //! Limits: this is a necessary condition, not the joint linear program of
 //! every organisation and every pooled row at once. It does not combine
 //! several pooled equations for one organisation (say, two bands' pools
@@ -27,7 +32,6 @@
 //! over-statement).
 
 use std::collections::{HashMap, HashSet};
-use std::time::{Duration, Instant};
 
 use edi_hub_core::dataset::Dataset;
 use edi_hub_core::disclosure::counts::Counts;
@@ -37,7 +41,7 @@ use edi_hub_core::organisation::Organisation;
 use crate::equations::{AuditError, Interval};
 use crate::releases::{Bound, Linked, Terms};
 
-const EPS: f64 = 1e-6;
+pub(crate) const EPS: f64 = 1e-6;
 
 /// One organisation's part of a pooled equation: one of its counts
 /// (`plus`), or the difference of two (`plus - minus`), each named by its
@@ -126,8 +130,14 @@ pub struct PooledAudit {
     pub shown: usize,
     /// Further equations from two of them where a member's part cancels.
     pub derived: usize,
-    /// Member parts an analyst or another member could narrow (each re-checked).
+    /// Narrowings of member parts re-checked by the member's own system
+    /// (by an attacker knowing at least as much as an analyst or member can).
     pub narrowed: usize,
+    /// Distinct member parts, the blocks of the members' systems they
+    /// touch, and the parts whose exact bounds took linear programs.
+    pub parts: usize,
+    pub blocks: usize,
+    pub bounded: usize,
     pub findings: Vec<String>,
 }
 
@@ -164,74 +174,112 @@ pub fn audit_pools(
     for pool in pools.iter().filter(involved) {
         parts.extend(pool.parts.iter().filter(|&&p| listed.insert(p)));
     }
-    tracing::info!(
-        shown = base,
-        derived = audit.derived,
-        parts = parts.len(),
-        "pooled counts: bounding every member's part"
-    );
-    let bounds = bounds_of(linked, &tables, &parts)?;
-    let mut rechecking = Duration::ZERO;
-    // What each organisation's own figures pin already (reported with it, not here).
-    let mut own: HashMap<usize, HashSet<String>> = HashMap::new();
-    for pool in pools.iter().filter(involved) {
-        let mut b = Vec::with_capacity(pool.parts.len());
-        for p in &pool.parts {
-            let bound = bounds[p];
-            let value = tables.value(*p);
-            if value < bound.0 - EPS || value > bound.1 + EPS {
-                return Err(AuditError(format!(
-                    "{}: {}'s figures contradict it",
-                    pool.what, linked[p.org].organisation
-                )));
-            }
-            b.push((bound.0, bound.1, value));
-        }
-        for (m, &part) in pool.parts.iter().enumerate() {
-            let organisation = linked[part.org].organisation;
-            if only.is_some_and(|o| o != organisation) || b[m].1 - b[m].0 <= EPS {
-                continue;
-            }
-            let terms = tables.terms(part);
-            for (attacker, low, high) in narrowings(pool, &b, m) {
-                audit.narrowed += 1;
-                let started = Instant::now();
-                let mut pinned = linked[part.org].leaks(Some(Bound { terms: &terms, low, high }), protection)?;
-                rechecking += started.elapsed();
-                if !pinned.is_empty() {
-                    let already = match own.get(&part.org) {
-                        Some(already) => already,
-                        None => {
-                            let found = linked[part.org].leaks(None, protection)?;
-                            own.entry(part.org).or_insert(found.into_iter().map(|i| i.what).collect())
-                        }
-                    };
-                    pinned.retain(|i| !already.contains(&i.what));
-                }
-                let value = b[m].2;
-                let itself = Interval { what: "the part itself".into(), value: value as i64, low, high: Some(high) };
-                if part.minus.is_none() && policy.is_small(value) && itself.pinned(protection) {
-                    pinned.push(itself);
-                }
-                if pinned.is_empty() {
-                    continue;
-                }
-                let who = attacker.map_or("an analyst".to_string(), |a| format!("member {}", linked[a].organisation));
-                let list: Vec<String> = pinned.iter().map(|i| format!("{} (value {})", i.what, i.value)).collect();
-                audit.findings.push(format!(
-                    "{}: {who} narrows {organisation}'s part to [{low:.2}, {high:.2}], which pins {}",
-                    pool.what,
-                    list.join("; ")
-                ));
+    tracing::info!(shown = base, derived = audit.derived, parts = parts.len(), "pooled counts: bounding member parts");
+    let mut bounds = PartBounds::new(linked, &tables, &parts)?;
+    // Every member part checked, unless the cheap bounds show no-one narrows it,
+    // or its own exact bounds do.
+    let checked = |pool: &Pool, m: usize| only.is_none_or(|o| o == linked[pool.parts[m].org].organisation);
+    let mut open: Vec<(usize, usize)> = (0..pools.len())
+        .filter(|&i| involved(&&pools[i]))
+        .flat_map(|i| (0..pools[i].parts.len()).map(move |m| (i, m)))
+        .filter(|&(i, m)| checked(&pools[i], m) && !bounds.rules_out(&pools[i], m))
+        .collect();
+    bounds.make_exact(open.iter().map(|&(i, m)| pools[i].parts[m]))?;
+    open.retain(|&(i, m)| !bounds.rules_out(&pools[i], m));
+    // The rest are narrowed, first by an attacker knowing at least as much as
+    // anyone can (the other members' inner bounds): what pins nothing then
+    // pins nothing. Only what does is worked out again with exact bounds.
+    let recheck = |&(i, m): &(usize, usize), bounds: &PartBounds| {
+        recheck(&linked[pools[i].parts[m].org], &tables, policy, protection, &pools[i], m, &bounds.stated(&pools[i], m))
+    };
+    let mut own = Own { linked, protection, pinned: HashMap::new() };
+    let mut again = Vec::new();
+    for (pair, found) in open.iter().zip(on_every_core("narrowings re-checked", &open, |p| recheck(p, &bounds))?) {
+        audit.narrowed += found.len();
+        for (_, _, _, pinned) in found {
+            if !own.new_ones(pools[pair.0].parts[pair.1].org, pinned)?.is_empty() {
+                again.push(*pair);
+                break;
             }
         }
     }
-    tracing::info!(
-        narrowed = audit.narrowed,
-        seconds = rechecking.as_secs_f64(),
-        "pooled counts: narrowed parts re-checked"
-    );
+    bounds.make_exact(again.iter().flat_map(|&(i, _)| pools[i].parts.iter().copied()))?;
+    (audit.parts, audit.blocks, audit.bounded) = (parts.len(), bounds.blocks, bounds.solved);
+    for (&(i, m), found) in
+        again.iter().zip(on_every_core("narrowings re-checked exactly", &again, |p| recheck(p, &bounds))?)
+    {
+        let (pool, part) = (&pools[i], pools[i].parts[m]);
+        for (attacker, low, high, pinned) in found {
+            let pinned = own.new_ones(part.org, pinned)?;
+            if pinned.is_empty() {
+                continue;
+            }
+            let who = attacker.map_or("an analyst".to_string(), |a| format!("member {}", linked[a].organisation));
+            let list: Vec<String> = pinned.iter().map(|i| format!("{} (value {})", i.what, i.value)).collect();
+            audit.findings.push(format!(
+                "{}: {who} narrows {}'s part to [{low:.2}, {high:.2}], which pins {}",
+                pool.what,
+                linked[part.org].organisation,
+                list.join("; ")
+            ));
+        }
+    }
     Ok(audit)
+}
+
+/// What a narrowing of member `m`'s part of `pool` to each interval
+/// [`narrowings`] finds pins, by `m`'s own linear system: (attacker, low,
+/// high, the counts pinned, with the part itself when it is a small count).
+fn recheck(
+    member: &Linked,
+    tables: &Tables,
+    policy: Policy,
+    protection: u32,
+    pool: &Pool,
+    m: usize,
+    b: &[(f64, f64, f64)],
+) -> Result<Vec<(Option<usize>, f64, f64, Vec<Interval>)>, AuditError> {
+    let part = pool.parts[m];
+    if b[m].1 - b[m].0 <= EPS {
+        return Ok(Vec::new());
+    }
+    let terms = tables.terms(part);
+    let mut found = Vec::new();
+    for (attacker, low, high) in narrowings(pool, b, m) {
+        let mut pinned = member.leaks(Some(Bound { terms: &terms, low, high }), protection)?;
+        let value = b[m].2;
+        let itself = Interval { what: "the part itself".into(), value: value as i64, low, high: Some(high) };
+        if part.minus.is_none() && policy.is_small(value) && itself.pinned(protection) {
+            pinned.push(itself);
+        }
+        found.push((attacker, low, high, pinned));
+    }
+    Ok(found)
+}
+
+/// What each organisation's own figures pin already (reported with it, not here).
+struct Own<'a> {
+    linked: &'a [Linked],
+    protection: u32,
+    pinned: HashMap<usize, HashSet<String>>,
+}
+
+impl Own<'_> {
+    /// Of `pinned`, what organisation `org`'s own figures do not pin already.
+    fn new_ones(&mut self, org: usize, mut pinned: Vec<Interval>) -> Result<Vec<Interval>, AuditError> {
+        if pinned.is_empty() {
+            return Ok(pinned);
+        }
+        let already = match self.pinned.get(&org) {
+            Some(already) => already,
+            None => {
+                let found = self.linked[org].leaks(None, self.protection)?;
+                self.pinned.entry(org).or_insert(found.into_iter().map(|i| i.what).collect())
+            }
+        };
+        pinned.retain(|i| !already.contains(&i.what));
+        Ok(pinned)
+    }
 }
 
 /// The pooled counts the releases show, and per (dataset, count) the
@@ -365,7 +413,7 @@ fn narrowings(pool: &Pool, b: &[(f64, f64, f64)], m: usize) -> Vec<(Option<usize
 
 #[path = "pooled_bounds.rs"]
 mod bounds;
-use bounds::bounds_of;
+use bounds::{PartBounds, on_every_core};
 
 #[cfg(test)]
 #[path = "pooled_tests.rs"]

@@ -107,9 +107,12 @@ impl ReleaseAudit {
         let p = &self.pooled;
         let _ = writeln!(
             s,
-            "Pooled: {} counts shown exactly, {} more equations from pairs of them; {} member parts narrowed and re-checked; {} findings",
+            "Pooled: {} counts shown exactly, {} more equations from pairs of them; {} member parts ({} blocks), {} bounded by linear programs; {} narrowed and re-checked; {} findings",
             p.shown,
             p.derived,
+            p.parts,
+            p.blocks,
+            p.bounded,
             p.narrowed,
             p.findings.len()
         );

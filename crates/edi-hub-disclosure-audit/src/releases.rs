@@ -12,6 +12,7 @@
 //! every sensitive count (1 to k-1) of every version, each kept once.
 
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 use edi_hub_core::dataset::Dataset;
 use edi_hub_core::disclosure::Policy;
@@ -20,7 +21,9 @@ use edi_hub_core::disclosure::pattern::Pattern;
 use edi_hub_core::organisation::Organisation;
 use edi_hub_core::period::Period;
 
-use crate::equations::{AuditError, Check, Equation, Equations, Interval, bounds, leaks, leaks_near};
+use crate::blocks::Split;
+use crate::equations::{AuditError, Check, Equation, Equations, Interval, bounds, leaks, leaks_near, witness_points};
+use crate::outer::outer_boxes;
 use crate::published::{ProtectedSubmission, published, sensitive_checks};
 
 /// One version of one of the organisation's tables (a submission).
@@ -67,6 +70,9 @@ pub struct Linked {
     pub checks: Vec<Check>,
     /// Published counts by their (sorted) unknowns: their value is known.
     counts: HashMap<Vec<usize>, f64>,
+    /// The system's blocks, and each unknown's outer bounds, when first asked for.
+    split: OnceLock<Split>,
+    boxes: OnceLock<Vec<(f64, f64)>>,
 }
 
 impl Linked {
@@ -117,7 +123,19 @@ impl Linked {
                 (u, e.value)
             })
             .collect();
-        Linked { organisation, versions, releases, maps, unknowns, equations: equations.list, checks, counts }
+        let (split, boxes) = (OnceLock::new(), OnceLock::new());
+        Linked {
+            organisation,
+            versions,
+            releases,
+            maps,
+            unknowns,
+            equations: equations.list,
+            checks,
+            counts,
+            split,
+            boxes,
+        }
     }
 
     /// The version of `dataset` that release `r` (index) showed.
@@ -129,17 +147,47 @@ impl Linked {
     /// The smallest and largest values of `terms` under what the releases
     /// published about the organisation (infinite when unbounded).
     pub fn bounds(&self, terms: &[(usize, f64)]) -> Result<(f64, f64), AuditError> {
+        match self.published(terms) {
+            Some(v) => Ok((v, v)),
+            None => bounds(self.split(), terms),
+        }
+    }
+
+    /// Bounds holding the smallest and largest values of `terms` (exact
+    /// for a published count), found without linear programming: from
+    /// each unknown's bounds ([`crate::outer`]).
+    pub fn outer_bounds(&self, terms: &[(usize, f64)]) -> (f64, f64) {
+        if let Some(v) = self.published(terms) {
+            return (v, v);
+        }
+        let boxes = self.boxes.get_or_init(|| outer_boxes(self.unknowns, &self.equations));
+        terms.iter().fold((0.0, 0.0), |(low, high), &(u, c)| {
+            let (l, h) = (c * boxes[u].0, c * boxes[u].1);
+            (low + l.min(h), high + l.max(h))
+        })
+    }
+
+    /// The value of `terms` when it is a count the releases published.
+    fn published(&self, terms: &[(usize, f64)]) -> Option<f64> {
         if terms.is_empty() {
-            return Ok((0.0, 0.0));
+            return Some(0.0);
         }
-        if terms.iter().all(|&(_, c)| c == 1.0) {
-            let mut u: Vec<usize> = terms.iter().map(|t| t.0).collect();
-            u.sort_unstable();
-            if let Some(&v) = self.counts.get(&u) {
-                return Ok((v, v));
-            }
+        if !terms.iter().all(|&(_, c)| c == 1.0) {
+            return None;
         }
-        bounds(self.unknowns, &self.equations, terms)
+        let mut u: Vec<usize> = terms.iter().map(|t| t.0).collect();
+        u.sort_unstable();
+        self.counts.get(&u).copied()
+    }
+
+    /// The system's blocks (worked out once).
+    pub fn split(&self) -> &Split {
+        self.split.get_or_init(|| Split::new(self.unknowns, &self.equations))
+    }
+
+    /// `n` feasible points of block `root` ([`witness_points`]).
+    pub fn witnesses(&self, root: usize, n: usize) -> Result<Vec<Vec<f64>>, AuditError> {
+        witness_points(self.split().sub(root), n)
     }
 
     /// The sensitive counts pinned down by what the releases published,

@@ -20,6 +20,7 @@ pub mod release;
 pub mod released;
 pub mod sensitive;
 mod span;
+mod views;
 
 pub use counts::CountKey;
 pub use pattern::Pattern;

@@ -15,9 +15,10 @@
 //!
 //! A pooled sum adds something beyond the members' published counts only
 //! when some member's count is withheld. It is shown when that determines
-//! no protected count and, since a member knows its own table, when what it
-//! adds involves withheld counts of at least three organisations (so no
-//! member can subtract its own part and be left with another's).
+//! no protected count, neither for an analyst nor for any member knowing
+//! its own table, together with every pooled sum shown before
+//! ([`super::views`]), and when what it adds involves withheld counts of at
+//! least three organisations.
 
 use std::collections::HashMap;
 
@@ -29,6 +30,7 @@ use super::pattern::Pattern;
 use super::pooled::{Pooled, PooledScope};
 use super::sensitive::{Class, classes, of_classes, sensitive};
 use super::span::{Effect, Span, Vector, mapped};
+use super::views::Views;
 use crate::benchmark::Scope;
 use crate::dataset::Dataset;
 use crate::organisation::Organisation;
@@ -117,8 +119,13 @@ pub fn protect_round(round: &Round, policy: Policy) -> RoundPattern {
         spans.push(span);
     }
     // The pooled sums, over the span of everything the tables show.
-    let mut pools =
-        Pools { tables: &tables, spans: &spans, owner: &owner, global: Span::default(), residuals: HashMap::new() };
+    let mut pools = Pools {
+        tables: &tables,
+        spans: &spans,
+        owner: &owner,
+        global: Views::new(&owner, spans.len()),
+        residuals: HashMap::new(),
+    };
     for span in &spans {
         for p in span.protected() {
             pools.global.protect(p);
@@ -223,8 +230,9 @@ struct Pools<'a> {
     spans: &'a [Span],
     /// Unknown -> history.
     owner: &'a [usize],
-    /// Pooled sums published, over the residuals the tables leave.
-    global: Span,
+    /// Pooled sums published, over the residuals the tables leave, as an
+    /// analyst and each member organisation see them.
+    global: Views<'a>,
     residuals: HashMap<Vec<usize>, Vector>,
 }
 

@@ -4,7 +4,7 @@
 //! can only look inside it modulo p (never the other way round), so an
 //! error could only suppress more, never reveal.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 const P: u64 = (1 << 61) - 1;
 
@@ -103,11 +103,33 @@ pub struct Span {
     protected: Vec<Vector>,
     /// Protected residuals by the atoms they involve (a residual that a new
     /// count would determine has the same atoms, in proportion).
-    by_atoms: HashMap<Vec<u32>, Vec<usize>>,
+    /// (Keyed by a hash of the atoms: [`proportional`] compares them.)
+    by_atoms: HashMap<u64, Vec<usize>>,
+    /// Per atom: the basis vectors and protected residuals that may involve
+    /// it (a superset: a publication updates only these).
+    basis_with: HashMap<u32, Vec<usize>>,
+    protected_with: HashMap<u32, Vec<usize>>,
 }
 
-fn atoms_of(v: &Vector) -> Vec<u32> {
-    v.iter().map(|e| e.0).collect()
+/// Notes vector `i`'s atoms that `old` lacked in `index` (both sorted by atom).
+fn note(index: &mut HashMap<u32, Vec<usize>>, i: usize, old: &Vector, new: &Vector) {
+    let mut old = old.iter().map(|e| e.0).peekable();
+    for &(a, _) in new {
+        while old.next_if(|&o| o < a).is_some() {}
+        if old.peek() != Some(&a) {
+            index.entry(a).or_default().push(i);
+        }
+    }
+}
+
+/// A hash of the atoms `v` involves.
+fn atoms_of(v: &Vector) -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = rustc_hash::FxBuildHasher.build_hasher();
+    for e in v {
+        h.write_u32(e.0);
+    }
+    h.finish()
 }
 
 /// Whether two vectors over the same atoms are multiples of each other.
@@ -154,7 +176,9 @@ impl Span {
         if r.is_empty() {
             return false;
         }
-        self.by_atoms.entry(atoms_of(&r)).or_default().push(self.protected.len());
+        let i = self.protected.len();
+        self.by_atoms.entry(atoms_of(&r)).or_default().push(i);
+        note(&mut self.protected_with, i, &Vec::new(), &r);
         self.protected.push(r);
         true
     }
@@ -179,13 +203,17 @@ impl Span {
     pub fn publish(&mut self, v: &Vector) {
         let r = normalised(&self.reduce(v));
         let Some(&(pivot, _)) = r.first() else { return };
-        for b in &mut self.basis {
-            let c = coefficient(b, pivot);
+        // No basis vector or protected residual involves the pivot afterwards.
+        for b in self.basis_with.remove(&pivot).unwrap_or_default() {
+            let c = coefficient(&self.basis[b], pivot);
             if c != 0 {
-                *b = axpy(b, c, &r);
+                let new = axpy(&self.basis[b], c, &r);
+                note(&mut self.basis_with, b, &self.basis[b], &new);
+                self.basis[b] = new;
             }
         }
-        for (i, p) in self.protected.iter_mut().enumerate() {
+        for i in self.protected_with.remove(&pivot).unwrap_or_default() {
+            let p = &self.protected[i];
             let c = coefficient(p, pivot);
             if c != 0 {
                 let old = atoms_of(p);
@@ -195,10 +223,13 @@ impl Span {
                         self.by_atoms.remove(&old);
                     }
                 }
-                *p = axpy(p, c, &r);
-                self.by_atoms.entry(atoms_of(p)).or_default().push(i);
+                let new = axpy(p, c, &r);
+                note(&mut self.protected_with, i, p, &new);
+                self.by_atoms.entry(atoms_of(&new)).or_default().push(i);
+                self.protected[i] = new;
             }
         }
+        note(&mut self.basis_with, self.basis.len(), &Vec::new(), &r);
         self.pivots.insert(pivot, self.basis.len());
         self.basis.push(r);
     }
