@@ -227,6 +227,9 @@ pub fn audit_pools(
     Ok(audit)
 }
 
+/// A narrowing re-checked: (attacker, low, high, the counts it pins).
+type Narrowed = (Option<usize>, f64, f64, Vec<Interval>);
+
 /// What a narrowing of member `m`'s part of `pool` to each interval
 /// [`narrowings`] finds pins, by `m`'s own linear system: (attacker, low,
 /// high, the counts pinned, with the part itself when it is a small count).
@@ -238,7 +241,7 @@ fn recheck(
     pool: &Pool,
     m: usize,
     b: &[(f64, f64, f64)],
-) -> Result<Vec<(Option<usize>, f64, f64, Vec<Interval>)>, AuditError> {
+) -> Result<Vec<Narrowed>, AuditError> {
     let part = pool.parts[m];
     if b[m].1 - b[m].0 <= EPS {
         return Ok(Vec::new());
