@@ -72,7 +72,14 @@ TARGETS = [
      "target": 1.0, "by": "2027-Q4", "visibility": "private"},
     {"metric": "pay_gap_mean", "parameters": {"group": "black"},
      "target": 2.0, "by": "2028-Q2", "visibility": "shared"},
+] + [
+    # More than the report lists (5): it still prints on three pages.
+    {"metric": "workforce_share", "parameters": {"pay_band": str(band)},
+     "target": 40.0, "by": f"2028-Q{band % 4 + 1}", "visibility": "shared"}
+    for band in range(1, 7)
 ]
+REPORT_TARGETS = 5
+ATTENTION = {"off_track": 0, "no_data": 1, "on_track": 2, "achieved": 3}
 
 
 @pytest.fixture
@@ -98,9 +105,14 @@ def test_the_report_prints_on_at_most_three_a4_pages_and_shows_the_apis_figures(
     profile, seen = check_figures(page, OWN, period, "submitter")
     # The targets, as the profile gives them to the same token.
     shown = page.eval_on_selector_all("#report-targets tbody tr", "rs => rs.map(r => r.dataset.target)")
-    assert sorted(shown) == sorted(t["id"] for t in profile["targets"]) and set(targets) <= set(shown)
+    assert set(targets) <= {t["id"] for t in profile["targets"]} and len(profile["targets"]) > REPORT_TARGETS
+    # The report lists five, those needing attention first, and counts the rest.
+    first = sorted(profile["targets"], key=lambda t: (ATTENTION[t["status"]], t["by"], t["id"]))[:REPORT_TARGETS]
+    assert shown == [t["id"] for t in first], (shown, first)
+    more = page.get_attribute("#report-more-targets", "data-more")
+    assert int(more) == len(profile["targets"]) - REPORT_TARGETS
     units = {a["metric"]: a["unit"] for a in profile["metrics"]}
-    for t in profile["targets"]:
+    for t in first:
         cell = lambda column: page.text_content(f'#report-targets tr[data-target="{t["id"]}"] [data-column="{column}"]').strip()
         assert cell("target") == js_number(t["target"], units[t["metric"]])
         latest = t["latest"]

@@ -59,7 +59,8 @@ fn accepts_html(headers: &HeaderMap) -> bool {
 /// the borough's inner/outer London group and its sub-regional
 /// partnership, with a plain-English sentence each, a chart each (inline
 /// SVG with a text alternative), the 95% interval and the flag against
-/// London, the action-plan targets you may see, what `[c]` means and the
+/// London, the action-plan targets you may see (five at most, those off
+/// track or without data first), what `[c]` means and the
 /// release the figures come from (or that they are provisional). The
 /// figures are exactly the profile's for the same caller (`GET
 /// /api/v1/organisations/{organisation}/profile?period=`): the same

@@ -186,7 +186,7 @@ pub fn document(report: &Report) -> String {
     summary(&mut out, report, &measures);
     measures_table(&mut out, report, &measures, &scopes);
     charts(&mut out, report, &measures, &scopes);
-    super::targets::section(&mut out, report.targets);
+    super::targets::section(&mut out, org.code(), report.targets);
     about(&mut out, report, &scopes);
     out.push_str("</article>\n</body>\n</html>\n");
     out
