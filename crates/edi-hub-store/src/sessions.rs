@@ -3,7 +3,10 @@
 //! its SHA-256, as `sessions/{hash}.json` (create-only), and a sign-out
 //! writes a create-only marker `sessions-ended/{hash}.json`, so every hub
 //! process sharing the store refuses the session after its next refresh.
-//! Sessions expire at a fixed time; expired records are pruned.
+//! Sessions expire at a fixed time; expired records are pruned. An id with
+//! no record is remembered as unknown for [`UNKNOWN_FOR`] (up to
+//! [`UNKNOWN_IDS`] of them), so a flood of made-up cookies costs no store
+//! reads (a real id is never asked for before its record is written).
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, RwLock};
@@ -26,6 +29,10 @@ use crate::{Error, Result, layout};
 pub const SESSION_REFRESH: Duration = Duration::from_secs(2);
 /// How often expired session records are pruned.
 const PRUNE_EVERY: Duration = Duration::from_secs(600);
+/// How long an id with no session record is answered from memory.
+pub const UNKNOWN_FOR: Duration = Duration::from_secs(60);
+/// Unknown ids remembered at most.
+pub const UNKNOWN_IDS: usize = 10_000;
 /// Largest number of role-claim values kept with a session.
 pub const MAX_CLAIM_VALUES: usize = 200;
 
@@ -80,6 +87,8 @@ pub struct SessionRegistry {
     ended: RwLock<Ended>,
     refreshing: tokio::sync::Mutex<()>,
     pruned: Mutex<Option<Instant>>,
+    /// Hashes of ids found to have no (readable) record, and when.
+    unknown: Mutex<HashMap<String, Instant>>,
 }
 
 fn hash(id: &str) -> String {
@@ -104,6 +113,7 @@ impl SessionRegistry {
             ended: RwLock::new(Ended::default()),
             refreshing: tokio::sync::Mutex::new(()),
             pruned: Mutex::new(None),
+            unknown: Mutex::new(HashMap::new()),
         }
     }
 
@@ -152,15 +162,36 @@ impl SessionRegistry {
         let cached = self.records.read().map_err(|_| Error::Contended)?.get(&key).cloned();
         let record = match cached {
             Some(r) => r,
+            None if self.known_unknown(&key) => return Ok(None),
             None => match self.read_record(&key).await? {
                 Some(r) => r,
-                None => return Ok(None),
+                None => {
+                    self.remember_unknown(key);
+                    return Ok(None);
+                }
             },
         };
         if record.expires_at <= Utc::now() {
             return Ok(None);
         }
         Ok(Some(Session { handle: key[..16].to_string(), record }))
+    }
+
+    /// Whether `key` was found to have no record within [`UNKNOWN_FOR`].
+    fn known_unknown(&self, key: &str) -> bool {
+        let unknown = self.unknown.lock().unwrap_or_else(|e| e.into_inner());
+        unknown.get(key).is_some_and(|at| at.elapsed() < UNKNOWN_FOR)
+    }
+
+    fn remember_unknown(&self, key: String) {
+        let mut unknown = self.unknown.lock().unwrap_or_else(|e| e.into_inner());
+        if unknown.len() >= UNKNOWN_IDS {
+            unknown.retain(|_, at| at.elapsed() < UNKNOWN_FOR);
+            if unknown.len() >= UNKNOWN_IDS {
+                unknown.clear();
+            }
+        }
+        unknown.insert(key, Instant::now());
     }
 
     /// Reads a session record another process may have written.
@@ -329,5 +360,33 @@ mod tests {
         objects.put(&layout::session(&hash(&id)), PutPayload::from_static(b"[]")).await.unwrap();
         let b = SessionRegistry::new(objects);
         assert!(b.authenticate(&id).await.unwrap().is_none());
+    }
+
+    #[tokio::test]
+    async fn an_unknown_id_is_answered_from_memory_for_a_while() {
+        let objects: Arc<dyn ObjectStore> = Arc::new(InMemory::new());
+        let a = SessionRegistry::new(objects.clone());
+        let made_up = "A".repeat(43);
+        assert!(a.authenticate(&made_up).await.unwrap().is_none());
+        // A record appearing under it afterwards (no real id is asked for
+        // before its record exists) is not read again within the minute:
+        // the store was not asked a second time.
+        let record = SessionRecord {
+            email: "mallory@example.org".into(),
+            name: None,
+            claims: vec![],
+            issuer: "https://login.example".into(),
+            subject: "m".into(),
+            created_at: Utc::now(),
+            expires_at: Utc::now() + chrono::Duration::hours(1),
+        };
+        let body = PutPayload::from(serde_json::to_vec(&record).unwrap());
+        objects.put(&layout::session(&hash(&made_up)), body).await.unwrap();
+        assert!(a.authenticate(&made_up).await.unwrap().is_none());
+        // Another process, which never missed it, reads it.
+        assert!(SessionRegistry::new(objects).authenticate(&made_up).await.unwrap().is_some());
+        // Real sessions are unaffected.
+        let (session, id) = a.create(new(Duration::from_secs(3600))).await.unwrap();
+        assert_eq!(a.authenticate(&id).await.unwrap().unwrap(), session);
     }
 }
