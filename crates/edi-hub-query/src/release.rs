@@ -119,12 +119,21 @@ impl Engine {
         versions.dedup();
         let atoms = Arc::new(self.atoms(snapshot, &versions).await?);
         let policy = self.policy();
+        // One dataset per core at a time: each holds every view's span in memory.
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let running = Arc::new(tokio::sync::Semaphore::new(cores));
         let mut tasks = Vec::new();
         for dataset in Dataset::ALL.into_iter().filter(|d| *d != Dataset::Population) {
             let (snapshot, atoms, earlier, current) =
                 (snapshot.clone(), atoms.clone(), earlier.clone(), current.clone());
-            tasks.push(tokio::task::spawn_blocking(move || {
-                protect_dataset(&snapshot, dataset, &atoms, &earlier, &current, policy)
+            let permit = running.clone().acquire_owned();
+            tasks.push(tokio::spawn(async move {
+                let _permit = permit.await.map_err(|e| Error::Layout(format!("release computation stopped: {e}")))?;
+                tokio::task::spawn_blocking(move || {
+                    protect_dataset(&snapshot, dataset, &atoms, &earlier, &current, policy)
+                })
+                .await
+                .map_err(|e| Error::Layout(format!("release computation stopped: {e}")))?
             }));
         }
         let mut pattern =

@@ -123,7 +123,7 @@ pub fn protect_round(round: &Round, policy: Policy) -> RoundPattern {
         tables: &tables,
         spans: &spans,
         owner: &owner,
-        global: Views::new(&owner, spans.len()),
+        global: Views::new(&owner, pooled_members(round)),
         residuals: HashMap::new(),
     };
     for span in &spans {
@@ -143,12 +143,18 @@ pub fn protect_round(round: &Round, policy: Policy) -> RoundPattern {
             pools.protect_sensitive(round.dataset, &classes, policy);
             for c in classes.iter().filter(|c| c.keys.iter().any(|&k| s.published.get(k))) {
                 let v = pools.residual(c);
-                pools.global.publish(&v);
+                pools.global.know(&v);
             }
         }
     }
     let pooled = pools.choose(round, &index, policy);
     RoundPattern { tables: patterns, pooled }
+}
+
+/// The organisations (histories) in some comparison group's pool.
+fn pooled_members(round: &Round) -> Vec<usize> {
+    let pooled = |o: Organisation| Scope::summaries().into_iter().any(|s| s.includes(o));
+    (0..round.histories.len()).filter(|&h| pooled(round.histories[h].organisation)).collect()
 }
 
 /// Gives every version's atoms its unknowns: the same as the previous
@@ -298,31 +304,38 @@ impl Pools<'_> {
             });
         }
         candidates.sort_by(|a, b| (b.1.value, &a.1.support).cmp(&(a.1.value, &b.1.support)));
-        let (total, mut withheld) = (candidates.iter().map(|c| c.1.keys.len()).sum(), 0);
+        let total = candidates.iter().map(|c| c.1.keys.len()).sum();
+        // Chosen against the analyst's view, then settled in every member's.
+        let mut chosen: Vec<(usize, Vec<usize>, Vector)> = Vec::new();
         for (s, class) in candidates {
-            let shown = !policy.is_small(class.value as f64) && {
-                let v = self.residual(&class);
-                match self.global.effect(&v) {
-                    Effect::Redundant => true,
-                    Effect::Reveals => false,
-                    Effect::Safe => {
-                        let safe = self.organisations(&self.global.reduce(&v)) >= MIN_POOLED_WITHHELD;
-                        if safe {
-                            self.global.publish(&v);
-                        }
-                        safe
+            if policy.is_small(class.value as f64) {
+                continue;
+            }
+            let v = self.residual(&class);
+            let shown = match self.global.effect(&v) {
+                Effect::Redundant => true,
+                Effect::Reveals => false,
+                Effect::Safe => {
+                    let safe = self.organisations(&self.global.reduce(&v)) >= MIN_POOLED_WITHHELD;
+                    if safe {
+                        self.global.publish(&v);
                     }
+                    safe
                 }
             };
             if shown {
-                for &k in &class.keys {
-                    scopes[s].published.set(k);
-                }
-            } else {
-                withheld += class.keys.len();
+                chosen.push((s, class.keys, v));
             }
         }
-        Pooled { dataset: round.dataset, scopes, candidates: total, withheld }
+        let vectors: Vec<Vector> = chosen.iter().map(|c| c.2.clone()).collect();
+        let mut shown = 0;
+        for ((s, keys, _), keep) in chosen.into_iter().zip(self.global.settle(&vectors)) {
+            if keep {
+                shown += keys.len();
+                keys.into_iter().for_each(|k| scopes[s].published.set(k));
+            }
+        }
+        Pooled { dataset: round.dataset, scopes, candidates: total, withheld: total - shown }
     }
 }
 
