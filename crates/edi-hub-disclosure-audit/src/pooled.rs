@@ -38,8 +38,8 @@ use edi_hub_core::disclosure::counts::Counts;
 use edi_hub_core::disclosure::{Policy, Pooled};
 use edi_hub_core::organisation::Organisation;
 
-use crate::equations::{AuditError, Interval};
-use crate::releases::{Bound, Linked, Terms};
+use crate::equations::AuditError;
+use crate::releases::{Linked, Terms};
 
 pub(crate) const EPS: f64 = 1e-6;
 
@@ -192,7 +192,7 @@ pub fn audit_pools(
     let recheck = |&(i, m): &(usize, usize), bounds: &PartBounds| {
         recheck(&linked[pools[i].parts[m].org], &tables, policy, protection, &pools[i], m, &bounds.stated(&pools[i], m))
     };
-    let mut own = Own { linked, protection, pinned: HashMap::new() };
+    let mut own = Own::new(linked, protection);
     let mut again = Vec::new();
     for (pair, found) in open.iter().zip(on_every_core("narrowings re-checked", &open, |p| recheck(p, &bounds))?) {
         audit.narrowed += found.len();
@@ -225,64 +225,6 @@ pub fn audit_pools(
         }
     }
     Ok(audit)
-}
-
-/// A narrowing re-checked: (attacker, low, high, the counts it pins).
-type Narrowed = (Option<usize>, f64, f64, Vec<Interval>);
-
-/// What a narrowing of member `m`'s part of `pool` to each interval
-/// [`narrowings`] finds pins, by `m`'s own linear system: (attacker, low,
-/// high, the counts pinned, with the part itself when it is a small count).
-fn recheck(
-    member: &Linked,
-    tables: &Tables,
-    policy: Policy,
-    protection: u32,
-    pool: &Pool,
-    m: usize,
-    b: &[(f64, f64, f64)],
-) -> Result<Vec<Narrowed>, AuditError> {
-    let part = pool.parts[m];
-    if b[m].1 - b[m].0 <= EPS {
-        return Ok(Vec::new());
-    }
-    let terms = tables.terms(part);
-    let mut found = Vec::new();
-    for (attacker, low, high) in narrowings(pool, b, m) {
-        let mut pinned = member.leaks(Some(Bound { terms: &terms, low, high }), protection)?;
-        let value = b[m].2;
-        let itself = Interval { what: "the part itself".into(), value: value as i64, low, high: Some(high) };
-        if part.minus.is_none() && policy.is_small(value) && itself.pinned(protection) {
-            pinned.push(itself);
-        }
-        found.push((attacker, low, high, pinned));
-    }
-    Ok(found)
-}
-
-/// What each organisation's own figures pin already (reported with it, not here).
-struct Own<'a> {
-    linked: &'a [Linked],
-    protection: u32,
-    pinned: HashMap<usize, HashSet<String>>,
-}
-
-impl Own<'_> {
-    /// Of `pinned`, what organisation `org`'s own figures do not pin already.
-    fn new_ones(&mut self, org: usize, mut pinned: Vec<Interval>) -> Result<Vec<Interval>, AuditError> {
-        if pinned.is_empty() {
-            return Ok(pinned);
-        }
-        let already = match self.pinned.get(&org) {
-            Some(already) => already,
-            None => {
-                let found = self.linked[org].leaks(None, self.protection)?;
-                self.pinned.entry(org).or_insert(found.into_iter().map(|i| i.what).collect())
-            }
-        };
-        pinned.retain(|i| !already.contains(&i.what));
-        Ok(pinned)
-    }
 }
 
 /// The pooled counts the releases show, and per (dataset, count) the
@@ -417,6 +359,10 @@ fn narrowings(pool: &Pool, b: &[(f64, f64, f64)], m: usize) -> Vec<(Option<usize
 #[path = "pooled_bounds.rs"]
 mod bounds;
 use bounds::{PartBounds, on_every_core};
+
+#[path = "pooled_recheck.rs"]
+mod recheck;
+use recheck::{Own, recheck};
 
 #[cfg(test)]
 #[path = "pooled_tests.rs"]
