@@ -189,12 +189,13 @@ pub fn audit_pools(
     // The rest are narrowed, first by an attacker knowing at least as much as
     // anyone can (the other members' inner bounds): what pins nothing then
     // pins nothing. Only what does is worked out again with exact bounds.
-    let recheck = |&(i, m): &(usize, usize), bounds: &PartBounds| {
-        recheck(&linked[pools[i].parts[m].org], &tables, policy, protection, &pools[i], m, &bounds.stated(&pools[i], m))
+    // Each open member part's own exact bounds are known by now.
+    let check = |&(i, m): &(usize, usize), bounds: &PartBounds| {
+        recheck(&linked[pools[i].parts[m].org], &tables, policy, protection, &pools[i], m, &bounds.stated(&pools[i]))
     };
     let mut own = Own::new(linked, protection);
     let mut again = Vec::new();
-    for (pair, found) in open.iter().zip(on_every_core("narrowings re-checked", &open, |p| recheck(p, &bounds))?) {
+    for (pair, found) in open.iter().zip(on_every_core("narrowings re-checked", &open, |p| check(p, &bounds))?) {
         audit.narrowed += found.len();
         for (_, _, _, pinned) in found {
             if !own.new_ones(pools[pair.0].parts[pair.1].org, pinned)?.is_empty() {
@@ -206,7 +207,7 @@ pub fn audit_pools(
     bounds.make_exact(again.iter().flat_map(|&(i, _)| pools[i].parts.iter().copied()))?;
     (audit.parts, audit.blocks, audit.bounded) = (parts.len(), bounds.blocks, bounds.solved);
     for (&(i, m), found) in
-        again.iter().zip(on_every_core("narrowings re-checked exactly", &again, |p| recheck(p, &bounds))?)
+        again.iter().zip(on_every_core("narrowings re-checked exactly", &again, |p| check(p, &bounds))?)
     {
         let (pool, part) = (&pools[i], pools[i].parts[m]);
         for (attacker, low, high, pinned) in found {

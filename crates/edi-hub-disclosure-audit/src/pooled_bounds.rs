@@ -56,7 +56,7 @@ impl<'a> PartBounds<'a> {
         let points =
             on_every_core("feasible points of blocks", &blocks, |&(o, root)| linked[o].witnesses(root, WITNESSES))?;
         let points: HashMap<(usize, usize), Vec<Vec<f64>>> = blocks.iter().copied().zip(points).collect();
-        let inner = parts
+        let inner: HashMap<Part, (f64, f64)> = parts
             .iter()
             .map(|&p| {
                 let value = tables.value(p);
@@ -73,7 +73,6 @@ impl<'a> PartBounds<'a> {
                 (p, (low.min(value), high.max(value)))
             })
             .collect();
-        let inner: HashMap<Part, (f64, f64)> = inner;
         // Where the outer bounds meet the inner ones, both are exact.
         let exact = inner
             .iter()
@@ -85,16 +84,10 @@ impl<'a> PartBounds<'a> {
         Ok(PartBounds { linked, tables, inner, exact, blocks: blocks.len(), solved: 0 })
     }
 
-    /// Each member's (low, high, true value) of `pool`'s parts, as the
-    /// narrowing of member `m`'s part uses them: exact where known, else the
-    /// inner bounds (an attacker knowing at least as much as anyone can);
-    /// `m`'s own exact (after [`PartBounds::make_exact`]).
-    pub fn stated(&self, pool: &Pool, m: usize) -> Vec<(f64, f64, f64)> {
-        debug_assert!(self.exact.contains_key(&pool.parts[m]));
-        self.stated_others(pool)
-    }
-
-    fn stated_others(&self, pool: &Pool) -> Vec<(f64, f64, f64)> {
+    /// Each member's (low, high, true value) of `pool`'s parts, as a
+    /// narrowing uses them: exact where known, else the inner bounds (an
+    /// attacker knowing at least as much as anyone can).
+    pub fn stated(&self, pool: &Pool) -> Vec<(f64, f64, f64)> {
         let of = |p: &Part| {
             let value = self.tables.value(*p);
             let (low, high) = self.exact.get(p).or_else(|| self.inner.get(p)).copied().unwrap_or((value, value));
@@ -135,10 +128,11 @@ impl<'a> PartBounds<'a> {
             return true;
         }
         let (mut up, mut down) = (Vec::new(), Vec::new());
-        let stated = self.stated_others(pool);
-        for (_, &(low, high, value)) in stated.iter().enumerate().filter(|&(o, _)| o != m) {
-            up.push(high - value);
-            down.push(value - low);
+        for (o, (low, high, value)) in self.stated(pool).into_iter().enumerate() {
+            if o != m {
+                up.push(high - value);
+                down.push(value - low);
+            }
         }
         let value = self.tables.value(part);
         // The attacker knowing the most is the member with the most room.
